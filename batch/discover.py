@@ -1,0 +1,69 @@
+"""Turn the paths a user gave into a list of calls, each with an id, a kind and metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from batch.metadata import SIDECAR_SUFFIX, read_sidecar
+
+AUDIO_EXTENSIONS = frozenset({".wav", ".mp3", ".flac", ".ogg", ".m4a", ".opus", ".aac", ".wma", ".webm"})
+
+
+@dataclass(frozen=True)
+class CallSource:
+    call_id: str
+    path: Path
+    kind: Literal["audio", "transcript"]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata_error: str | None = None  # a broken sidecar fails this call, not the run
+
+
+def discover(inputs: Sequence[Path]) -> list[CallSource]:
+    """Files as given, folders searched recursively for audio and transcript JSON.
+
+    A path that does not exist still becomes a call, so that it is reported as failed with its
+    own error instead of stopping the run. Ids are unique within the run.
+    """
+    found: list[Path] = []
+    for p in inputs:
+        found += sorted(_walk(p)) if p.is_dir() else [p]
+    seen: dict[str, int] = {}
+    out = []
+    for path in dict.fromkeys(found):
+        base = call_id_for(path)
+        seen[base] = seen.get(base, 0) + 1
+        call_id = base if seen[base] == 1 else f"{base}_{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+        out.append(_source(path, call_id))
+    return out
+
+
+def _walk(folder: Path) -> Iterable[Path]:
+    for p in folder.rglob("*"):
+        if any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        if p.is_file() and (p.suffix.lower() in AUDIO_EXTENSIONS or _is_transcript(p)):
+            yield p
+
+
+def _is_transcript(p: Path) -> bool:
+    return p.suffix.lower() == ".json" and not p.name.endswith(SIDECAR_SUFFIX)
+
+
+def call_id_for(path: Path) -> str:
+    """The file's stem, with anything that is not a letter, digit, ``-`` or ``.`` made ``_``."""
+    stem = path.name[: -len(".json")] if _is_transcript(path) else path.stem
+    return re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE).strip("_") or "call"
+
+
+def _source(path: Path, call_id: str) -> CallSource:
+    kind: Literal["audio", "transcript"] = "transcript" if _is_transcript(path) else "audio"
+    try:
+        meta = read_sidecar(path) if path.exists() else {}
+    except ValueError as e:
+        return CallSource(call_id, path, kind, {}, str(e))
+    return CallSource(str(meta.get("call_id") or call_id), path, kind, meta)

@@ -1,0 +1,1 @@
+"""Rule packs, transcript normalization, script-compliance matchers, metrics and PII (to come)."""

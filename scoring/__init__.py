@@ -1,0 +1,1 @@
+"""Emotion, call scores from a scorecard, per-agent aggregation (to come)."""
