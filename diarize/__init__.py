@@ -30,9 +30,12 @@ __all__ = [
 
 
 def method_for(audio: Audio, options: DiarizeOptions) -> str:
+    """``auto``: channels for true stereo; embedded for mono and for stereo whose channels match."""
+    from diarize.channels import is_dual_mono
+
     if options.method != "auto":
         return options.method
-    return "channels" if audio.pcm.channels > 1 else "embedded"
+    return "channels" if audio.pcm.channels > 1 and not is_dual_mono(audio) else "embedded"
 
 
 def diarize(audio: Audio, options: DiarizeOptions) -> SpeakerTurns:

@@ -5,6 +5,8 @@ Both channels keep their own speech, overlapping or not; overtalk is what later 
 
 from __future__ import annotations
 
+import numpy as np
+
 from qa.model import Audio, SpeakerTurn, SpeakerTurns
 
 from diarize.options import DiarizeOptions
@@ -23,3 +25,18 @@ def diarize_channels(audio: Audio, options: DiarizeOptions) -> SpeakerTurns:
     )
     speakers = tuple(sorted({t.speaker for t in turns}))
     return SpeakerTurns("channels", turns, speakers, tuple(regions))
+
+
+def is_dual_mono(audio: Audio, probe_s: float = 120.0) -> bool:
+    """Both channels carry the same signal: a mono recording stored as stereo.
+
+    Some recorders write the mixed call to both channels; treating those as one speaker per
+    channel would transcribe every word twice, once for each 'speaker'.
+    """
+    if audio.pcm.channels != 2:
+        return False
+    a, b = audio.pcm.read(0, 0.0, probe_s), audio.pcm.read(1, 0.0, probe_s)
+    energy = float(np.sum(a * a) + np.sum(b * b))
+    if energy == 0.0:
+        return True
+    return float(np.sum((a - b) ** 2)) / energy < 1e-3

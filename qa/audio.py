@@ -125,8 +125,10 @@ def load_audio(path: Path, options: DecodeOptions | None = None) -> Audio:
     source = Source(str(path), sha256_of(path))
     try:
         container = av.open(str(path))
-    except (av.error.InvalidDataError, av.error.ValueError, UnicodeDecodeError) as e:
-        raise CallqaError("audio.not_audio", f"{path.name}: not a recognised audio file ({type(e).__name__})") from e
+    except (av.error.InvalidDataError, UnicodeDecodeError) as e:
+        raise CallqaError(
+            "audio.not_audio", f"{path.name}: not a recognised audio file, or its header is damaged ({type(e).__name__})"
+        ) from e
     except av.error.FFmpegError as e:
         raise CallqaError("audio.decode", f"{path.name}: cannot open ({e.strerror or type(e).__name__})") from e
     with container:
@@ -137,6 +139,8 @@ def load_audio(path: Path, options: DecodeOptions | None = None) -> Audio:
         if rate < MIN_SOURCE_RATE:
             raise CallqaError("audio.sample_rate", f"{path.name}: sample rate {rate} Hz is below {MIN_SOURCE_RATE} Hz")
         declared = _declared_duration(container, stream)
+        if container.format.name == "wav":
+            declared = _wav_declared_duration(path) or declared
         sink = _Sink(channels, options.spill_after_s)
         _decode_into(container, stream, sink, path.name)
     pcm = sink.finish()
@@ -172,6 +176,28 @@ def _declared_duration(container: Any, stream: Any) -> float | None:
         return float(stream.duration * stream.time_base)
     if container.duration:
         return container.duration / 1_000_000
+    return None
+
+
+def _wav_declared_duration(path: Path) -> float | None:
+    """What a WAV header claims, which FFmpeg does not check against the file's real size."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, 0
+    while pos + 8 <= len(head):
+        chunk, size = head[pos : pos + 4], struct.unpack("<I", head[pos + 4 : pos + 8])[0]
+        if chunk == b"fmt " and pos + 20 <= len(head):
+            byte_rate = struct.unpack("<I", head[pos + 16 : pos + 20])[0]
+        if chunk == b"data":
+            # 0 and 0xFFFFFFFF mean "unknown": streaming recorders write them before the size is known.
+            if not byte_rate or size in (0, 0xFFFFFFFF):
+                return None
+            return size / byte_rate
+        pos += 8 + size + (size & 1)
     return None
 
 

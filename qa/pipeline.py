@@ -152,6 +152,8 @@ class Pipeline:
 
 def _warnings(audio: Audio, turns: SpeakerTurns, utterances: Any) -> list[Issue]:
     out = []
+    if audio.pcm.channels > 1 and turns.method == "embedded":
+        out.append(Issue("audio.dual_mono", "both channels carry the same signal; diarized as mono"))
     if turns.method == "channels":
         heard = {r.channel for r in turns.speech}
         for ch in range(audio.pcm.channels):

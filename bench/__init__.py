@@ -1,0 +1,1 @@
+"""Benchmarks and accuracy measurements on ../shared/data (run: python -m bench)."""

@@ -1,0 +1,130 @@
+"""The ``callqa`` command: a thin layer over the Python API.
+
+Exit codes: 0 all calls ok; 1 an error stopped the command; 2 bad usage; 3 the run finished but
+some calls failed (each failed call's JSON says why).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qa import __version__
+from qa.errors import CallqaError
+
+EXIT_CALLS_FAILED = 3
+_LANGUAGES_HINT = "auto, or a Whisper language code such as zh, en, yue"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="callqa")
+@click.option("-v", "--verbose", count=True, help="More log detail (-v info, -vv debug). Logs go to stderr.")
+def main(verbose: int) -> None:
+    """Offline speech quality inspection for contact-centre calls."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("faster_whisper").setLevel(max(level, logging.WARNING))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option(
+    "--diarization",
+    type=click.Choice(["auto", "channels", "embedded", "pyannote"]),
+    default="auto",
+    show_default=True,
+    help="auto: channels for stereo, embedded for mono.",
+)
+@click.option("--model", default="base", show_default=True, help="base, tiny.en, a CTranslate2 folder, or a hub name.")
+@click.option("--language", default="auto", show_default=True, help=_LANGUAGES_HINT)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--threads", type=int, default=0, help="CPU threads for ASR (0: all cores).")
+@click.option("--batch-size", type=int, default=0, help="Whisper windows decoded together (0: 16 on GPU, 8 on CPU).")
+@click.option("--speakers", type=int, default=2, show_default=True, help="Speakers in a mono call; 0 counts them.")
+@click.option("--channel-map", default=None, help="Roles of the channels of stereo calls, e.g. agent,customer.")
+@click.option("--company", multiple=True, help="Company name the agent says when answering (role evidence).")
+@click.option("--pyannote-pipeline", default=None, help="pyannote pipeline: local folder/config.yaml or hub name.")
+@click.option("--pyannote-token", default=None, envvar="HF_TOKEN", help="Hub token, only for a hub pipeline name.")
+def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
+    """Transcribe calls and split them into agent and customer turns.
+
+    INPUTS are audio files (wav, mp3, flac, ogg, m4a, opus), transcript JSON files, or folders
+    searched recursively. Writes OUT/calls/<call_id>.json, OUT/calls/<call_id>.rttm and
+    OUT/run.json.
+    """
+    from qa.progress import reporter
+    from qa.run import run_batch
+
+    options = _pipeline_options(kw)
+    try:
+        with reporter() as progress:
+            summary = run_batch(list(inputs), out, options, progress=progress)
+    except CallqaError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(
+        f"{summary.calls} calls: {summary.ok} ok, {summary.failed} failed; "
+        f"{summary.audio_s / 60:.1f} min of audio in {summary.wall_s:.1f} s "
+        f"({summary.realtime_factor:.1f}x real time) → {out / 'calls'}",
+        err=True,
+    )
+    if summary.failed:
+        for code, n in sorted(summary.errors.items()):
+            click.echo(f"  {n} × {code}", err=True)
+        sys.exit(EXIT_CALLS_FAILED)
+
+
+def _pipeline_options(kw: dict[str, Any]) -> Any:
+    from asr import AsrOptions
+    from diarize import DiarizeOptions, RoleOptions, parse_channel_map
+    from qa.pipeline import PipelineOptions
+
+    try:
+        channel_map = parse_channel_map(kw["channel_map"]) if kw["channel_map"] else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--channel-map") from e
+    diarize = DiarizeOptions(
+        method=kw["diarization"],
+        num_speakers=kw["speakers"],
+        pyannote_pipeline=kw["pyannote_pipeline"],
+        pyannote_token=kw["pyannote_token"],
+    )
+    try:
+        diarize.validate()
+    except CallqaError as e:
+        raise click.UsageError(e.message) from e
+    return PipelineOptions(
+        asr=AsrOptions(
+            model=kw["model"],
+            device=kw["device"],
+            cpu_threads=kw["threads"],
+            batch_size=kw["batch_size"],
+            language=None if kw["language"] == "auto" else kw["language"],
+        ),
+        diarize=diarize,
+        roles=RoleOptions(channel_map=channel_map, company_names=tuple(kw["company"])),
+    )
+
+
+@main.command()
+@click.option("--verify/--no-verify", default=True, show_default=True, help="Re-hash every bundled model.")
+def models(verify: bool) -> None:
+    """List the bundled speech models and check them, offline."""
+    from asr import BUNDLED, verify_bundled
+
+    bad = 0
+    for name, m in BUNDLED.items():
+        if verify:
+            ok, detail = verify_bundled(name)
+            bad += not ok
+            state = "ok" if ok else "BROKEN"
+        else:
+            state, detail = "-", ""
+        click.echo(f"{name:8s} {state:6s} {m.size / 1e6:6.1f} MB  {m.description}  {detail}")
+    click.echo("Also accepted by --model: a local CTranslate2 Whisper folder (e.g. large-v3), or a hub name.")
+    if bad:
+        sys.exit(1)

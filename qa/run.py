@@ -1,0 +1,98 @@
+"""A run: many calls through one :class:`~qa.pipeline.Pipeline`, outputs written, a summary kept.
+
+The Python API behind ``callqa run``. Progress goes to a callback, never to stdout.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from batch import CallSource, discover
+from qa.model import CallResult
+from qa.outputs import write_call, write_json
+from qa.pipeline import Pipeline, PipelineOptions
+
+Progress = Callable[[int, int, CallSource, CallResult | None], None]
+"""Called with (index, total, source, result); result is None when a call starts."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    started_at: str
+    calls: int
+    ok: int
+    failed: int
+    audio_s: float
+    wall_s: float
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of audio processed per second of wall time."""
+        return self.audio_s / self.wall_s if self.wall_s else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "calls": self.calls,
+            "ok": self.ok,
+            "failed": self.failed,
+            "audio_s": round(self.audio_s, 3),
+            "wall_s": round(self.wall_s, 3),
+            "realtime_factor": round(self.realtime_factor, 2),
+            "errors": self.errors,
+        }
+
+
+def run_batch(
+    inputs: Sequence[Path],
+    out: Path,
+    options: PipelineOptions | None = None,
+    progress: Progress | None = None,
+    pipeline: Pipeline | None = None,
+) -> RunSummary:
+    """Process every call found under ``inputs`` and write ``out/calls/*`` and ``out/run.json``."""
+    pipeline = pipeline or Pipeline(options)
+    sources = discover(inputs)
+    started, t0 = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
+    run_id = uuid.uuid4().hex[:12]
+    errors: Counter[str] = Counter()
+    ok = 0
+    audio_s = 0.0
+    for i, source in enumerate(sources):
+        if progress:
+            progress(i, len(sources), source, None)
+        processed = pipeline.process(source)
+        result = processed.result
+        write_call(out, result, processed.turns)
+        if result.status == "ok":
+            ok += 1
+            audio_s += result.audio.duration_s if result.audio else 0.0
+        elif result.error:
+            errors[result.error.code] += 1
+        if progress:
+            progress(i, len(sources), source, result)
+    summary = RunSummary(
+        run_id, started, len(sources), ok, len(sources) - ok, audio_s, time.perf_counter() - t0, dict(errors)
+    )
+    write_json(out / "run.json", {**summary.to_dict(), "options": _describe(pipeline.options)})
+    return summary
+
+
+def _describe(options: PipelineOptions) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    d = asdict(options)
+    d["diarize"].pop("pyannote_token", None)  # a secret never goes into outputs
+    d["roles"].pop("agent_phrases", None)
+    d["roles"].pop("customer_phrases", None)
+    return d
