@@ -1,0 +1,18 @@
+"""Run the callqa CLI in this process and print its peak resident memory (MB) last.
+
+``python -m tests.peak_rss run FILE --out DIR ...``: used by the long-audio test so the
+measurement covers exactly one run and nothing else the test process did.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+
+from qa.cli import main
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:], standalone_mode=False)
+    finally:
+        print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
