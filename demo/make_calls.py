@@ -55,8 +55,8 @@ DEMO_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = DEMO_DIR / "calls"
 
 RATE = 8_000  # telephony sample rate of every output file
-LEAD_IN_S = 0.6  # line noise before the agent answers
-TAIL_S = 0.8  # line noise after the last line
+LEAD_IN_S = 0.5  # line noise before the agent answers
+TAIL_S = 0.6  # line noise after the last line
 GAP_S = (0.3, 1.2)  # pause between two lines, drawn uniformly
 HOLD_S = 4.0  # silence while the customer is on hold
 INTERRUPT_S = 0.8  # the interruption starts this long before the agent's line ends
@@ -126,6 +126,11 @@ class Placed:
 # The scripts. Nothing here is a real person's data: the dates of birth are impossible on
 # purpose, and no card, account, ID or phone numbers are spoken. Agent numbers are short demo
 # numbers; the first call's matches its sidecar's agent_id.
+#
+# Voices: agents use espeak-ng's Klatt variants, which Whisper (base) understands best at 8 kHz
+# of the voices tried; customers use female variants, so that a mono call's two speakers differ.
+# Some wordings were chosen for the same reason ("put you on hold": "place you on hold" came out
+# as "play you unfold" with every voice tried).
 # ---------------------------------------------------------------------------------------------
 
 CALLS: tuple[Call, ...] = (
@@ -133,26 +138,25 @@ CALLS: tuple[Call, ...] = (
         name="stereo_card_declined",
         ext="wav",
         channels=2,
-        agent=Voice("en-us", pitch=40, speed=185),
-        customer=Voice("en-gb+f3", pitch=65, speed=175),
+        agent=Voice("en-us+klatt4", pitch=40, speed=165),
+        customer=Voice("en-us+f2", pitch=70, speed=170),
         seed=1024,
         summary="A card payment was declined by the fraud check; the agent verifies, holds, unblocks the card.",
         sidecar={"agent_id": "A1024", "team": "cards", "channel_map": "agent,customer"},
         lines=(
             Line(
                 "agent",
-                "Thank you for calling Northwind Bank, my name is Alex, agent number 1 0 2 4. "
-                "How can I help you today?",
+                "Thank you for calling Northwind Bank, my name is Alex, agent number 1 0 2 4. How can I help you?",
             ),
             Line("customer", "Hi. My card was declined this morning."),
-            Line("agent", "Sorry to hear that. Could you confirm your date of birth?"),
+            Line("agent", "Could you confirm your date of birth?"),
             Line("customer", "The thirty first of February, nineteen hundred."),
-            Line("agent", "Thank you. May I place you on hold for a moment?"),
+            Line("agent", "May I put you on hold for a moment?"),
             Line("customer", "Sure."),
             Line("agent", "Thank you for holding. Our fraud check stopped the payment.", gap=HOLD_S),
             Line("customer", "Is my card blocked?", gap=-INTERRUPT_S),
             Line("agent", "No, it is active again. Is there anything else I can help you with?"),
-            Line("customer", "No, that's all, thanks."),
+            Line("customer", "No, thanks."),
             Line("agent", "Thank you for calling Northwind Bank. Have a nice day."),
         ),
     ),
@@ -160,8 +164,8 @@ CALLS: tuple[Call, ...] = (
         name="stereo_transfer_fee",
         ext="flac",
         channels=2,
-        agent=Voice("en-gb-x-rp+m3", pitch=35, speed=180),
-        customer=Voice("en-us+f2", pitch=70, speed=170),
+        agent=Voice("en-us+klatt", pitch=35, speed=165),
+        customer=Voice("en-us+steph", pitch=60, speed=165),
         seed=2208,
         summary="A question about a fee charged for a transfer abroad; the agent explains and refunds it once.",
         lines=(
@@ -169,10 +173,10 @@ CALLS: tuple[Call, ...] = (
                 "agent",
                 "Thank you for calling Northwind Bank, my name is Sam, agent number 2 2 0 8. How can I help you today?",
             ),
-            Line("customer", "Hello. I was charged a twelve dollar fee for a transfer last week. Why?"),
-            Line("agent", "I can help with that. Can I have your date of birth, please?"),
+            Line("customer", "I was charged a twelve dollar fee for a transfer last week. Why?"),
+            Line("agent", "Sure. Can I have your date of birth, please?"),
             Line("customer", "January the first, eighteen hundred."),
-            Line("agent", "Thank you. May I place you on hold for a moment while I check?"),
+            Line("agent", "Thank you. May I put you on hold for a moment while I check?"),
             Line("customer", "Of course."),
             Line(
                 "agent",
@@ -182,7 +186,7 @@ CALLS: tuple[Call, ...] = (
             Line("customer", "But nobody told me that!", gap=-INTERRUPT_S),
             Line("agent", "I understand. As a one time courtesy, I have refunded the fee."),
             Line("customer", "Oh, great. Thank you."),
-            Line("agent", "Is there anything else I can help you with today?"),
+            Line("agent", "Is there anything else I can help you with?"),
             Line("customer", "No, thanks."),
             Line("agent", "Thank you for calling Northwind Bank. Have a nice day."),
         ),
@@ -191,8 +195,8 @@ CALLS: tuple[Call, ...] = (
         name="mono_complaint",
         ext="mp3",
         channels=1,
-        agent=Voice("en-us+m7", pitch=30, speed=175),
-        customer=Voice("en-gb+f4", pitch=60, speed=170),
+        agent=Voice("en-us+klatt6", pitch=30, speed=175),
+        customer=Voice("en-us+f5", pitch=60, speed=170),
         seed=3516,
         summary=(
             "A complaint about a long wait and a card that has not arrived. The agent is curt, says "
@@ -210,9 +214,9 @@ CALLS: tuple[Call, ...] = (
             Line("customer", "I have been waiting on the line for forty minutes! I want to complain."),
             Line("agent", "Well, that's not my problem. I don't decide how long the queue is."),
             Line("customer", "That is not acceptable. And my new card still hasn't arrived."),
-            Line("agent", "Okay. What is your date of birth?"),
+            Line("agent", "Okay. Could you confirm your date of birth?"),
             Line("customer", "The fifth of May, eighteen twelve."),
-            Line("agent", "May I place you on hold for a moment?"),
+            Line("agent", "May I put you on hold for a moment?"),
             Line("customer", "Fine."),
             Line(
                 "agent", "Thanks for waiting. Your card was posted on Monday, it should arrive this week.", gap=HOLD_S
@@ -431,6 +435,9 @@ card, account, ID or phone numbers are spoken.
 `truth.json`: `{call_id: [{"role", "start", "end", "text", "channel"}, ...]}` with times in seconds
 from the start of the file, exactly as the lines were placed (speech onset to speech end). The call
 id is the file name without its extension, as callqa names the call.
+
+The voices are synthetic and the audio is telephone-band, so expect ASR slips (Whisper base
+hears e.g. "date on birth", "North Wind Bank"); compare transcripts loosely.
 
 Note: `callqa run demo/calls` also picks up `truth.json` as if it were a transcript file; run it
 on the audio files themselves (`callqa run demo/calls/*.wav demo/calls/*.flac demo/calls/*.mp3`)

@@ -38,7 +38,7 @@ def _write_wav(path: Path, seconds: float, placed_s: dict[float, np.ndarray]) ->
 
 
 def _run(path: Path, out: Path) -> tuple[int, dict]:
-    cmd = [sys.executable, "-m", "tests.peak_rss", "run", str(path), "--out", str(out), "--model", "tiny.en"]
+    cmd = [sys.executable, "-m", "bench.peak_rss", "run", str(path), "--out", str(out), "--model", "tiny.en"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     match = re.search(r"peak_rss_mb=(\d+)", proc.stdout)
     assert match, proc.stderr[-2000:]

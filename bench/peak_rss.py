@@ -1,6 +1,6 @@
 """Run the callqa CLI in this process and print its peak resident memory (MB) last.
 
-``python -m tests.peak_rss run FILE --out DIR ...``: used by the long-audio test so the
+``python -m bench.peak_rss run FILE --out DIR ...``: used by the long-audio test and the benchmark so the
 measurement covers exactly one run and nothing else the test process did.
 """
 
