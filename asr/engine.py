@@ -188,19 +188,22 @@ class _Packed:
     pieces: list[SpeechRegion]
 
     def to_original(self, w: Any, *, simplified: bool) -> tuple[int, Word] | None:
-        i = bisect.bisect_right(self.starts, w.start + 1e-3) - 1
-        i = max(i, 0)
+        # Whisper's word starts run early: a region's first word often "starts" in the silent
+        # gap before it. Its midpoint says where it was really spoken.
+        mid = (w.start + w.end) / 2
+        i = max(bisect.bisect_right(self.starts, mid) - 1, 0)
+        if mid - self.starts[i] > self.pieces[i].duration and i + 1 < len(self.pieces):
+            i += 1  # in the gap: the word belongs to the region that follows
         piece, offset = self.pieces[i], self.starts[i]
-        if w.start - offset > piece.duration + _GAP_S:
-            return None
-        start = piece.start + max(0.0, w.start - offset)
-        end = piece.start + min(piece.duration, max(w.end - offset, w.start - offset))
+        rel_start = min(max(0.0, w.start - offset), piece.duration)
+        rel_end = min(max(rel_start, w.end - offset), piece.duration)
+        start, end = piece.start + rel_start, piece.start + rel_end
         text = w.word.strip()
         if simplified:
             text = to_simplified(text)
         if not text:
             return None
-        return piece.channel, Word(round(min(start, end), 3), round(max(start, end), 3), text, float(w.probability))
+        return piece.channel, Word(round(start, 3), round(end, 3), text, float(w.probability))
 
 
 def _pack(audio: Audio, pieces: list[SpeechRegion]) -> _Packed:

@@ -26,8 +26,9 @@ What it does, per call:
 Every random choice comes from a per-call fixed seed, so running it again gives the same
 files (byte for byte, with the same espeak-ng and PyAV versions).
 
-Besides the audio it writes ``truth.json`` (who said what, when, as placed), a metadata
-sidecar for the first call, and ``README.md`` with the scripted lines.
+Besides the audio it writes a metadata sidecar for the first call, ``README.md`` with the
+scripted lines, and ``../truth.json`` (who said what, when, as placed) beside the folder, so that
+``callqa run demo/calls`` does not take it for a transcript.
 """
 
 from __future__ import annotations
@@ -432,16 +433,14 @@ and the customer on channel 1 (right); the mono call mixes both.
 No real personal data: names are made up, the dates of birth are impossible on purpose, and no
 card, account, ID or phone numbers are spoken.
 
-`truth.json`: `{call_id: [{"role", "start", "end", "text", "channel"}, ...]}` with times in seconds
+`../truth.json`: `{call_id: [{"role", "start", "end", "text", "channel"}, ...]}` with times in seconds
 from the start of the file, exactly as the lines were placed (speech onset to speech end). The call
 id is the file name without its extension, as callqa names the call.
 
 The voices are synthetic and the audio is telephone-band, so expect ASR slips (Whisper base
 hears e.g. "date on birth", "North Wind Bank"); compare transcripts loosely.
 
-Note: `callqa run demo/calls` also picks up `truth.json` as if it were a transcript file; run it
-on the audio files themselves (`callqa run demo/calls/*.wav demo/calls/*.flac demo/calls/*.mp3`)
-to process only the calls.
+Run them: `.venv/bin/callqa run demo/calls --out demo-out`.
 """
 
 
@@ -477,7 +476,7 @@ def readme(calls: list[tuple[Call, list[Placed], dict[str, Any], int]]) -> str:
 
 
 def make(out_dir: Path) -> list[tuple[Call, list[Placed], dict[str, Any], int]]:
-    """Write every call, its sidecar, truth.json and README.md into ``out_dir``."""
+    """Write every call, its sidecar and README.md into ``out_dir``, and truth.json beside it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []
     with tempfile.TemporaryDirectory(prefix="callqa-demo-") as tmp:
@@ -493,7 +492,7 @@ def make(out_dir: Path) -> list[tuple[Call, list[Placed], dict[str, Any], int]]:
                 sidecar.write_text(json.dumps(call.sidecar, indent=2) + "\n", encoding="utf-8")
             made.append((call, placed, info, path.stat().st_size))
     truth = {call.name: truth_entry(call, placed) for call, placed, _, _ in made}
-    (out_dir / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir.parent / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "README.md").write_text(readme(made), encoding="utf-8")
     return made
 

@@ -69,3 +69,14 @@ def test_a_word_end_never_leaves_its_region():
     # Whisper's alignment smears the end of the last word into the gap
     _, w = packed.to_original(SimpleNamespace(start=0.8, end=1.15, word="x", probability=1.0), simplified=False)
     assert w.end <= 6.0
+
+
+def test_a_word_starting_early_in_the_gap_belongs_to_the_next_region():
+    """Whisper often starts a region's first word a little early, inside the silence before it."""
+    audio = _audio(30.0, channels=1)
+    packed = _pack(audio, _pieces([SpeechRegion(0, 5.0, 6.0), SpeechRegion(0, 10.0, 11.0)]))
+    second = packed.starts[1]
+    _, w = packed.to_original(
+        SimpleNamespace(start=second - 0.15, end=second + 0.4, word=" Sure", probability=1.0), simplified=False
+    )
+    assert (w.start, w.end) == (10.0, 10.4)
