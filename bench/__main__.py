@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.accuracy import CER_CASES, DER_CASES, SHARED, WER_CASES, cer, der, reference, transcript_text, wer
 from batch import discover
+from bench.accuracy import CER_CASES, DER_CASES, SHARED, WER_CASES, cer, der, reference, transcript_text, wer
 from diarize import DiarizeOptions, diarize
 from qa.audio import load_audio
 from qa.pipeline import Pipeline, PipelineOptions
@@ -43,7 +43,9 @@ def accuracy(pipeline: Pipeline) -> dict[str, Any]:
     result = pipeline.process(stereo).result
     for channel, side in ((0, "left"), (1, "right")):
         said = " ".join(u.text for u in result.utterances if u.channel == channel)
-        out[f"WER channels stereo_diarization {side}"] = wer(reference(f"faster-whisper/stereo_diarization.{side}.txt"), said)
+        out[f"WER channels stereo_diarization {side}"] = wer(
+            reference(f"faster-whisper/stereo_diarization.{side}.txt"), said
+        )
     for cases, metric, name in ((WER_CASES, wer, "WER"), (CER_CASES, cer, "CER")):
         for audio_file, ref in cases.items():
             [source] = discover([SHARED / audio_file])

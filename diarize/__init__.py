@@ -8,12 +8,11 @@ options dataclasses. Methods: ``channels`` (stereo, one speaker per channel), ``
 
 from __future__ import annotations
 
-from qa.model import Audio, SpeakerTurns
-
 from diarize.attribute import join_words, utterances_from_words
 from diarize.options import METHODS, DiarizeOptions
 from diarize.roles import RoleOptions, assign_roles, parse_channel_map
 from diarize.rttm import to_rttm
+from qa.model import Audio, SpeakerTurns
 
 __all__ = [
     "METHODS",

@@ -72,9 +72,9 @@ def join_words(words: Sequence[Word]) -> str:
     """Words back into text: spaces between Latin words, none between Chinese characters."""
     text = ""
     for w in words:
-        if text and (_is_latin_end(text[-1]) and _is_latin_end(w.text[0])):
-            text += " "
-        elif text and w.text[0].isalnum() and text[-1] in ",.;:!?" and w.text[0].isascii():
+        between_latin = _is_latin_end(text[-1]) and _is_latin_end(w.text[0]) if text else False
+        after_punctuation = bool(text) and text[-1] in ",.;:!?" and w.text[0].isascii() and w.text[0].isalnum()
+        if between_latin or after_punctuation:
             text += " "
         text += w.text
     return text

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.model import Audio, SpeakerTurn, SpeakerTurns
-
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
+from qa.model import Audio, SpeakerTurn, SpeakerTurns
 
 
 def speaker_for_channel(channel: int) -> str:

@@ -12,14 +12,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from qa.model import Audio, SpeakerTurn, SpeakerTurns, SpeechRegion
-
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
+from qa.model import Audio, SpeakerTurn, SpeakerTurns, SpeechRegion
 
 log = logging.getLogger("callqa.diarize")
 
@@ -82,7 +82,7 @@ def _embed(audio: Audio, windows: list[_Window], options: DiarizeOptions) -> np.
     from resemblyzer.audio import wav_to_mel_spectrogram
 
     encoder = _encoder()
-    n_frames = int(round(options.window_s * 100))  # the encoder's mels hop 10 ms
+    n_frames = round(options.window_s * 100)  # the encoder's mels hop 10 ms
     mels = []
     for win in windows:
         wav = audio.pcm.read(0, win.start, win.end)
@@ -94,7 +94,9 @@ def _embed(audio: Audio, windows: list[_Window], options: DiarizeOptions) -> np.
             mel = np.pad(mel, ((0, n_frames - len(mel)), (0, 0)))
         mels.append(mel[:n_frames])
     with torch.inference_mode():
-        batches = [encoder(torch.from_numpy(np.stack(mels[i : i + _BATCH]))).numpy() for i in range(0, len(mels), _BATCH)]
+        batches = [
+            encoder(torch.from_numpy(np.stack(mels[i : i + _BATCH]))).numpy() for i in range(0, len(mels), _BATCH)
+        ]
     return np.concatenate(batches)
 
 
@@ -143,7 +145,7 @@ def _turns(regions: list[SpeechRegion], windows: list[_Window], labels: list[int
     for i, region in enumerate(regions):
         own = by_region.get(i, [])
         # Each window speaks for the stretch between the midpoints to its neighbours.
-        cuts = [region.start] + [(a.center + b.center) / 2 for (a, _), (b, _) in zip(own, own[1:])] + [region.end]
+        cuts = [region.start] + [(a.center + b.center) / 2 for (a, _), (b, _) in pairwise(own)] + [region.end]
         for k, (_, lab) in enumerate(own):
             speaker = f"SPEAKER_{lab:02d}"
             a, b = cuts[k], cuts[k + 1]

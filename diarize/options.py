@@ -34,5 +34,6 @@ class DiarizeOptions:
             raise CallqaError("diarize.config", "speaker counts must be positive (0 means: count them)")
         if self.method == "pyannote" and not self.pyannote_pipeline:
             raise CallqaError(
-                "diarize.config", "diarization 'pyannote' needs a pipeline: a local folder or config.yaml, or a hub name"
+                "diarize.config",
+                "diarization 'pyannote' needs a pipeline: a local folder or config.yaml, or a hub name",
             )

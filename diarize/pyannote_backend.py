@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from qa.errors import CallqaError
-from qa.model import Audio, SpeakerTurn, SpeakerTurns
-
 from diarize.options import DiarizeOptions
 from diarize.vad import speech_regions
+from qa.errors import CallqaError
+from qa.model import Audio, SpeakerTurn, SpeakerTurns
 
 log = logging.getLogger("callqa.diarize")
 

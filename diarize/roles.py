@@ -19,21 +19,67 @@ from qa.model import RoleAssignment, Utterance
 
 AGENT_PHRASES: tuple[str, ...] = (
     # zh
-    "您好", "你好.{0,6}(欢迎|很高兴)", "欢迎致电", "欢迎来电", "工号", "客服", "为您服务", "很高兴为您",
-    "请问有什么可以帮", "有什么可以帮您", "请问您", "请问还有", "还有其他.{0,4}(问题|需要)", "感谢您的来电",
-    "感谢来电", "稍等", "给您", "为您", "帮您", "核实", "满意度", "评价",
+    "您好",
+    "你好.{0,6}(欢迎|很高兴)",
+    "欢迎致电",
+    "欢迎来电",
+    "工号",
+    "客服",
+    "为您服务",
+    "很高兴为您",
+    "请问有什么可以帮",
+    "有什么可以帮您",
+    "请问您",
+    "请问还有",
+    "还有其他.{0,4}(问题|需要)",
+    "感谢您的来电",
+    "感谢来电",
+    "稍等",
+    "给您",
+    "为您",
+    "帮您",
+    "核实",
+    "满意度",
+    "评价",
     # en
-    r"thank(s| you) for calling", r"how (can|may) i (help|assist)", r"my name is", r"this is \w+ (from|at|with)",
-    r"speaking", r"agent (id|number)", r"employee (id|number)", r"is there anything else", r"have a (nice|great|good) day",
-    r"let me (check|look|pull)", r"can i (have|get) your", r"could you (please )?(confirm|verify)", r"on hold",
-    r"customer (service|support|care)", r"i can help", r"rate (our|the|my) service",
+    r"thank(s| you) for calling",
+    r"how (can|may) i (help|assist)",
+    r"my name is",
+    r"this is \w+ (from|at|with)",
+    r"speaking",
+    r"agent (id|number)",
+    r"employee (id|number)",
+    r"is there anything else",
+    r"have a (nice|great|good) day",
+    r"let me (check|look|pull)",
+    r"can i (have|get) your",
+    r"could you (please )?(confirm|verify)",
+    r"on hold",
+    r"customer (service|support|care)",
+    r"i can help",
+    r"rate (our|the|my) service",
 )
 CUSTOMER_PHRASES: tuple[str, ...] = (
     # zh
-    "我想", "我要", "我的(卡|账户|账号|手机|订单)", "我这边", "怎么回事", "为什么", "投诉", "能不能", "我刚才", "我昨天",
+    "我想",
+    "我要",
+    "我的(卡|账户|账号|手机|订单)",
+    "我这边",
+    "怎么回事",
+    "为什么",
+    "投诉",
+    "能不能",
+    "我刚才",
+    "我昨天",
     # en
-    r"i('d| would) like to", r"i want to", r"i need to", r"my (card|account|order|bill|phone)", r"i have a (problem|question|complaint)",
-    r"why (is|did|was)", r"i was charged", r"i('m| am) calling (about|because|to)",
+    r"i('d| would) like to",
+    r"i want to",
+    r"i need to",
+    r"my (card|account|order|bill|phone)",
+    r"i have a (problem|question|complaint)",
+    r"why (is|did|was)",
+    r"i was charged",
+    r"i('m| am) calling (about|because|to)",
 )
 
 
@@ -72,18 +118,20 @@ def assign_roles(
 ) -> tuple[RoleAssignment, ...]:
     """One assignment per speaker; ``channel_map`` (from the call's metadata) overrides config."""
     cmap = channel_map if channel_map is not None else options.channel_map
-    channel_of = {u.speaker: u.channel for u in utterances}
-    if cmap and all(channel_of.get(s) in cmap for s in speakers if s in channel_of):
+    channel_of = {u.speaker: u.channel for u in utterances if u.channel is not None}
+    one_per_channel = len(set(channel_of.values())) == len(channel_of)  # a channel map says nothing in mono
+    if cmap and one_per_channel and all(channel_of.get(s) in cmap for s in speakers):
         source = channel_map_source if channel_map is not None else "channel_map"
         return tuple(
             RoleAssignment(s, cmap[channel_of[s]], 1.0, source)  # type: ignore[arg-type]
             for s in speakers
-            if s in channel_of
         )
     return _by_phrases(utterances, speakers, options)
 
 
-def _by_phrases(utterances: Sequence[Utterance], speakers: Sequence[str], options: RoleOptions) -> tuple[RoleAssignment, ...]:
+def _by_phrases(
+    utterances: Sequence[Utterance], speakers: Sequence[str], options: RoleOptions
+) -> tuple[RoleAssignment, ...]:
     # Evidence names the configured phrase that matched, never the words heard: a pattern
     # such as "my name is" must not copy a name into the output.
     agent = [(p, _compile(p), 1.0) for p in options.agent_phrases]

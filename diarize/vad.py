@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from qa.model import Audio, SpeechRegion
-
 from diarize.options import DiarizeOptions
+from qa.model import Audio, SpeechRegion
 
 _BLOCK_S = 600.0  # run VAD on 10-minute slices so long calls never sit whole in memory
 

@@ -72,8 +72,8 @@ class FilePcm:
 
 
 def _span(frames: int, start: float, end: float | None) -> tuple[int, int]:
-    a = min(max(0, int(round(start * SAMPLE_RATE))), frames)
-    b = frames if end is None else min(max(a, int(round(end * SAMPLE_RATE))), frames)
+    a = min(max(0, round(start * SAMPLE_RATE)), frames)
+    b = frames if end is None else min(max(a, round(end * SAMPLE_RATE)), frames)
     return a, b
 
 
@@ -95,7 +95,7 @@ class _Sink:
             return
         self._blocks.append(pcm16)
         if self.frames > self._limit:
-            self._file = tempfile.TemporaryFile(prefix="callqa-pcm-")
+            self._file = tempfile.TemporaryFile(prefix="callqa-pcm-")  # noqa: SIM115 (FilePcm owns it)
             for b in self._blocks:
                 self._file.write(b.tobytes())
             self._blocks = []
@@ -127,7 +127,8 @@ def load_audio(path: Path, options: DecodeOptions | None = None) -> Audio:
         container = av.open(str(path))
     except (av.error.InvalidDataError, UnicodeDecodeError) as e:
         raise CallqaError(
-            "audio.not_audio", f"{path.name}: not a recognised audio file, or its header is damaged ({type(e).__name__})"
+            "audio.not_audio",
+            f"{path.name}: not a recognised audio file, or its header is damaged ({type(e).__name__})",
         ) from e
     except av.error.FFmpegError as e:
         raise CallqaError("audio.decode", f"{path.name}: cannot open ({e.strerror or type(e).__name__})") from e

@@ -18,7 +18,7 @@ from diarize import DiarizeOptions, RoleOptions, assign_roles, diarize, parse_ch
 from qa import __version__
 from qa.audio import DecodeOptions, load_audio, sha256_of
 from qa.errors import CallqaError
-from qa.model import Audio, CallResult, Diarization, Issue, SpeakerTurns, Source
+from qa.model import Audio, CallResult, Diarization, Issue, Source, SpeakerTurns
 from qa.transcript_input import load_transcript
 
 log = logging.getLogger("callqa.pipeline")

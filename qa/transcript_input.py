@@ -21,7 +21,7 @@ def load_transcript(path: Path, call_id: str, metadata: dict[str, Any]) -> CallR
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as e:
         raise CallqaError("transcript.invalid", f"{path.name}: not UTF-8 text") from e
-    except ValueError as e:
+    except json.JSONDecodeError as e:
         raise CallqaError("transcript.invalid", f"{path.name}: not valid JSON ({e.msg} at line {e.lineno})") from e
     source = Source(str(path), sha256_of(path), "transcript")
     if isinstance(data, dict) and "schema_version" in data:
@@ -32,7 +32,9 @@ def load_transcript(path: Path, call_id: str, metadata: dict[str, Any]) -> CallR
         return prior.with_(call_id=call_id, source=source, metadata={**prior.metadata, **metadata})
     items = data.get("utterances") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise CallqaError("transcript.invalid", f"{path.name}: expected a list of utterances or {{'utterances': [...]}}")
+        raise CallqaError(
+            "transcript.invalid", f"{path.name}: expected a list of utterances or {{'utterances': [...]}}"
+        )
     utterances = tuple(_utterance(i, u, path) for i, u in enumerate(items))
     extra = data.get("metadata", {}) if isinstance(data, dict) else {}
     speakers = sorted({u.speaker for u in utterances})
@@ -55,7 +57,8 @@ def _utterance(i: int, u: Any, path: Path) -> Utterance:
         raise CallqaError("transcript.invalid", f"{path.name}: utterance {i} lacks {', '.join(missing)}")
     if u.get("role", "unknown") not in ROLES:
         raise CallqaError(
-            "transcript.invalid", f"{path.name}: utterance {i} has role {u.get('role')!r}; use one of {', '.join(ROLES)}"
+            "transcript.invalid",
+            f"{path.name}: utterance {i} has role {u.get('role')!r}; use one of {', '.join(ROLES)}",
         )
     try:
         utt = Utterance.from_dict({"id": i, **u})

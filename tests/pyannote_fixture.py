@@ -109,9 +109,7 @@ def build_tiny_pipeline(folder: Path, clustering: str = "VBxClustering") -> Path
         classifier.bias.copy_(torch.tensor(CLASSIFIER_BIAS))
 
     embedding = XVectorSincNet(sample_rate=SAMPLE_RATE, dimension=EMBEDDING_DIM)
-    embedding.specifications = Specifications(
-        problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=3.0
-    )
+    embedding.specifications = Specifications(problem=Problem.REPRESENTATION, resolution=Resolution.CHUNK, duration=3.0)
 
     # "$model/<name>" folders, like community-1; neutral names so pyannote's substring routing
     # ("wespeaker", "speechbrain", "nvidia") never applies.

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.accuracy import CER_CASES, DER_CASES, WER_CASES, cer, der, reference, transcript_text, wer
 from batch import discover
+from bench.accuracy import CER_CASES, DER_CASES, WER_CASES, cer, der, reference, transcript_text, wer
 from diarize import DiarizeOptions, diarize
 from qa.audio import load_audio
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from types import SimpleNamespace
 
 import numpy as np
@@ -45,14 +46,18 @@ def test_windows_never_exceed_30_s_and_words_map_back():
     assert all(b - a <= WINDOW_S + 1e-6 for a, b in packed.windows)
     assert packed.windows[0][0] == 0.0
     # windows tile the packed audio without gaps
-    assert all(a2 == pytest.approx(b1) for (_, b1), (a2, _) in zip(packed.windows, packed.windows[1:]))
+    assert all(a2 == pytest.approx(b1) for (_, b1), (a2, _) in pairwise(packed.windows))
     # a word 1 s into the second region of channel 0 lands at 41 s on channel 0
     second = packed.starts[1]
-    ch, word = packed.to_original(SimpleNamespace(start=second + 1.0, end=second + 1.5, word=" hello", probability=0.9), simplified=False)
+    ch, word = packed.to_original(
+        SimpleNamespace(start=second + 1.0, end=second + 1.5, word=" hello", probability=0.9), simplified=False
+    )
     assert (ch, word.start, word.end, word.text) == (0, 41.0, 41.5, "hello")
     # the third piece is channel 1, starting at 10 s
     third = packed.starts[2]
-    ch, word = packed.to_original(SimpleNamespace(start=third + 0.25, end=third + 0.5, word="你", probability=0.9), simplified=True)
+    ch, word = packed.to_original(
+        SimpleNamespace(start=third + 0.25, end=third + 0.5, word="你", probability=0.9), simplified=True
+    )
     assert (ch, word.start) == (1, 10.25)
 
 

@@ -25,7 +25,13 @@ def _fake_model(tmp_path: Path, *, corrupt: bool = False) -> models.BundledModel
                 (d / name).write_text("{}")
     whole = b"".join(parts)
     return models.BundledModel(
-        "fake", "test", ("pkg1", "pkg2"), "data", len(whole), hashlib.sha256(whole + (b"x" if corrupt else b"")).hexdigest(), True
+        "fake",
+        "test",
+        ("pkg1", "pkg2"),
+        "data",
+        len(whole),
+        hashlib.sha256(whole + (b"x" if corrupt else b"")).hexdigest(),
+        True,
     )
 
 
@@ -82,7 +88,7 @@ def test_verify_bundled_models():
 
 
 def test_local_folder_must_be_a_ctranslate2_model(tmp_path: Path):
-    with pytest.raises(CallqaError, match="model.bin and config.json"):
+    with pytest.raises(CallqaError, match=r"model\.bin and config\.json"):
         resolve_model(str(tmp_path))
 
 

@@ -24,7 +24,11 @@ def test_stereo_words_keep_their_channel_and_overlap():
 def test_mono_words_follow_the_turns_and_pauses_split_utterances():
     turns = SpeakerTurns(
         "embedded",
-        (SpeakerTurn("SPEAKER_00", 0.0, 2.0, 0), SpeakerTurn("SPEAKER_01", 2.0, 4.0, 0), SpeakerTurn("SPEAKER_00", 6.0, 9.0, 0)),
+        (
+            SpeakerTurn("SPEAKER_00", 0.0, 2.0, 0),
+            SpeakerTurn("SPEAKER_01", 2.0, 4.0, 0),
+            SpeakerTurn("SPEAKER_00", 6.0, 9.0, 0),
+        ),
         ("SPEAKER_00", "SPEAKER_01"),
     )
     words = {0: [_w(0.1, "a"), _w(0.5, "b"), _w(2.2, "c"), _w(2.6, "d"), _w(6.5, "e"), _w(8.5, "f")]}
@@ -50,7 +54,9 @@ def test_join_words_in_chinese_and_english():
 
 
 def test_rttm_lines_are_standard():
-    turns = SpeakerTurns("channels", (SpeakerTurn("SPEAKER_01", 1.25, 2.5, 1), SpeakerTurn("SPEAKER_00", 0.5, 1.0, 0)), ())
+    turns = SpeakerTurns(
+        "channels", (SpeakerTurn("SPEAKER_01", 1.25, 2.5, 1), SpeakerTurn("SPEAKER_00", 0.5, 1.0, 0)), ()
+    )
     lines = to_rttm("客户 call 1", turns).splitlines()
     assert lines == [
         "SPEAKER 客户_call_1 1 0.500 0.500 <NA> <NA> SPEAKER_00 <NA> <NA>",

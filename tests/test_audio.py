@@ -59,7 +59,7 @@ def test_long_audio_spills_to_disk_with_the_same_samples(tmp_path: Path):
     assert isinstance(spilled.pcm, FilePcm)
     for ch in (0, 1):
         np.testing.assert_array_equal(in_memory.pcm.read(ch, 0.5, 4.5), spilled.pcm.read(ch, 0.5, 4.5))
-    assert spilled.pcm.read(0, 4.9, 99).shape == (int(round((spilled.duration - 4.9) * 16000)),)
+    assert spilled.pcm.read(0, 4.9, 99).shape == (round((spilled.duration - 4.9) * 16000),)
 
 
 def test_wrong_extension_is_decoded_by_content(tmp_path: Path):

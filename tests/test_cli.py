@@ -122,7 +122,12 @@ def test_stereo_roles_come_from_the_sidecar_channel_map(batch):
 
 def test_mono_call_is_diarized_and_the_greeter_is_the_agent(batch):
     call = _call(batch, "客户来电_8k")
-    assert call["audio"] == {"duration_s": pytest.approx(SNIPPET_S, abs=0.05), "sample_rate": 8000, "channels": 1, "codec": "pcm_s16le"}
+    assert call["audio"] == {
+        "duration_s": pytest.approx(SNIPPET_S, abs=0.05),
+        "sample_rate": 8000,
+        "channels": 1,
+        "codec": "pcm_s16le",
+    }
     assert call["diarization"]["method"] == "embedded"
     agent = [s for s, r in call["diarization"]["roles"].items() if r["role"] == "agent"]
     assert len(agent) == 1 and call["diarization"]["roles"][agent[0]]["method"] == "phrases"

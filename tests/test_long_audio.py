@@ -55,7 +55,7 @@ def test_two_hour_call_keeps_memory_bounded(tmp_path: Path):
     _write_wav(short, 120.0, {1.0: greeting})
     _write_wav(long, 7200.0, {1.0: greeting, 3600.0: hold, 7100.0: goodbye})
 
-    short_rss, short_call = _run(short, tmp_path / "o1")
+    short_rss, _ = _run(short, tmp_path / "o1")
     long_rss, long_call = _run(long, tmp_path / "o2")
     print(f"\npeak RSS: 2-minute call {short_rss} MB, 2-hour call {long_rss} MB")
 

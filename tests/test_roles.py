@@ -9,9 +9,7 @@ from qa.model import Utterance
 
 
 def _utts(lines: list[tuple[str, float, str]]) -> list[Utterance]:
-    return [
-        Utterance(i, "unknown", spk, t, t + 2.0, text, (), int(spk[-1])) for i, (spk, t, text) in enumerate(lines)
-    ]
+    return [Utterance(i, "unknown", spk, t, t + 2.0, text, (), int(spk[-1])) for i, (spk, t, text) in enumerate(lines)]
 
 
 CASES = [
@@ -78,7 +76,9 @@ def test_evidence_names_the_phrase_never_the_words_heard():
 
 def test_channel_map_wins_over_phrases():
     lines = [("SPEAKER_00", 0.5, "您好，工号1024为您服务"), ("SPEAKER_01", 3.0, "我想查账单")]
-    roles = assign_roles(_utts(lines), ["SPEAKER_00", "SPEAKER_01"], RoleOptions(), {0: "customer", 1: "agent"}, "metadata")
+    roles = assign_roles(
+        _utts(lines), ["SPEAKER_00", "SPEAKER_01"], RoleOptions(), {0: "customer", 1: "agent"}, "metadata"
+    )
     assert {r.speaker: (r.role, r.confidence, r.method) for r in roles} == {
         "SPEAKER_00": ("customer", 1.0, "metadata"),
         "SPEAKER_01": ("agent", 1.0, "metadata"),
@@ -102,3 +102,11 @@ def test_parse_channel_map(value, expected):
 def test_bad_channel_map(value):
     with pytest.raises(ValueError):
         parse_channel_map(value)
+
+
+def test_a_channel_map_is_ignored_for_mono_speakers():
+    """Two diarized speakers on one channel: mapping channel 0 would make both the agent."""
+    lines = [("SPEAKER_00", 0.5, "hmm"), ("SPEAKER_01", 2.0, "thank you for calling, how can I help")]
+    utts = [u.__class__(**{**u.__dict__, "channel": 0}) for u in _utts(lines)]
+    roles = {r.speaker: r.role for r in assign_roles(utts, ["SPEAKER_00", "SPEAKER_01"], RoleOptions(), {0: "agent"})}
+    assert roles == {"SPEAKER_00": "customer", "SPEAKER_01": "agent"}
