@@ -160,6 +160,8 @@ def _by_phrases(
     margin = score[top] - (score[ranked[1]] if len(ranked) > 1 else 0.0)
     confidence = 1.0 / (1.0 + math.exp(-margin)) if len(ranked) > 1 else 0.5
     method = "phrases" if has_evidence else "default"
+    if len(ranked) == 1 and score[top] < 0:
+        top = ""  # one speaker who sounds like a customer (the agent's side was not recorded)
     return tuple(
         RoleAssignment(
             s,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from asr import AsrOptions, WhisperEngine
 from batch import CallSource
@@ -18,7 +17,7 @@ from diarize import DiarizeOptions, RoleOptions, assign_roles, diarize, parse_ch
 from qa import __version__
 from qa.audio import DecodeOptions, load_audio, sha256_of
 from qa.errors import CallqaError
-from qa.model import Audio, CallResult, Diarization, Issue, Source, SpeakerTurns
+from qa.model import Audio, CallResult, Diarization, Issue, RoleAssignment, Source, SpeakerTurns, Utterance
 from qa.transcript_input import load_transcript
 
 log = logging.getLogger("callqa.pipeline")
@@ -95,7 +94,7 @@ class Pipeline:
 
         words = {c.channel: c.words for c in asr.channels}
         utterances = utterances_from_words(turns, words, self.options.diarize.utterance_gap_s)
-        roles = self._roles(source, utterances, turns)
+        roles = self._roles(source, utterances)
         role_of = {r.speaker: r.role for r in roles}
         utterances = tuple(replace(u, role=role_of.get(u.speaker, "unknown")) for u in utterances)
         result = CallResult(
@@ -113,7 +112,7 @@ class Pipeline:
         )
         return Processed(result, turns)
 
-    def _roles(self, source: CallSource, utterances: Any, turns: SpeakerTurns) -> Any:
+    def _roles(self, source: CallSource, utterances: tuple[Utterance, ...]) -> tuple[RoleAssignment, ...]:
         raw = source.metadata.get("channel_map")
         cmap = None
         if raw is not None:
@@ -150,7 +149,7 @@ class Pipeline:
         )
 
 
-def _warnings(audio: Audio, turns: SpeakerTurns, utterances: Any) -> list[Issue]:
+def _warnings(audio: Audio, turns: SpeakerTurns, utterances: tuple[Utterance, ...]) -> list[Issue]:
     out = []
     if audio.pcm.channels > 1 and turns.method == "embedded":
         out.append(Issue("audio.dual_mono", "both channels carry the same signal; diarized as mono"))

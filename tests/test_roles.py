@@ -110,3 +110,9 @@ def test_a_channel_map_is_ignored_for_mono_speakers():
     utts = [u.__class__(**{**u.__dict__, "channel": 0}) for u in _utts(lines)]
     roles = {r.speaker: r.role for r in assign_roles(utts, ["SPEAKER_00", "SPEAKER_01"], RoleOptions(), {0: "agent"})}
     assert roles == {"SPEAKER_00": "customer", "SPEAKER_01": "agent"}
+
+
+def test_a_lone_speaker_who_sounds_like_a_customer_is_the_customer():
+    lines = [("SPEAKER_01", 0.5, "I'd like to know why my card was declined")]
+    [role] = assign_roles(_utts(lines), ["SPEAKER_01"], RoleOptions())
+    assert role.role == "customer"
