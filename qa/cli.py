@@ -50,6 +50,9 @@ def main(verbose: int) -> None:
 @click.option("--company", multiple=True, help="Company name the agent says when answering (role evidence).")
 @click.option("--pyannote-pipeline", default=None, help="pyannote pipeline: local folder/config.yaml or hub name.")
 @click.option("--pyannote-token", default=None, envvar="HF_TOKEN", help="Hub token, only for a hub pipeline name.")
+@click.option(
+    "--rules", "rules_pack", default=None, help="Rule pack: a bundled name (bank-zh, bank-en) or a YAML file."
+)
 def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     """Transcribe calls and split them into agent and customer turns.
 
@@ -60,8 +63,8 @@ def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     from qa.progress import reporter
     from qa.run import run_batch
 
-    options = _pipeline_options(kw)
     try:
+        options = _pipeline_options(kw)
         with reporter() as progress:
             summary = run_batch(list(inputs), out, options, progress=progress)
     except CallqaError as e:
@@ -97,7 +100,13 @@ def _pipeline_options(kw: dict[str, Any]) -> Any:
         diarize.validate()
     except CallqaError as e:
         raise click.UsageError(e.message) from e
+    pack = None
+    if kw["rules_pack"]:
+        from rules import load_pack
+
+        pack = load_pack(kw["rules_pack"])
     return PipelineOptions(
+        rules=pack,
         asr=AsrOptions(
             model=kw["model"],
             device=kw["device"],
@@ -127,4 +136,69 @@ def models(verify: bool) -> None:
         click.echo(f"{name:8s} {state:6s} {m.size / 1e6:6.1f} MB  {m.description}  {detail}")
     click.echo("Also accepted by --model: a local CTranslate2 Whisper folder (e.g. large-v3), or a hub name.")
     if bad:
+        sys.exit(1)
+
+
+@main.group()
+def rules() -> None:
+    """Rule packs: list, check and test them."""
+
+
+@rules.command("list")
+@click.argument("pack", required=False)
+def rules_list(pack: str | None) -> None:
+    """List the bundled packs, or the rules of PACK (a bundled name or a YAML file)."""
+    from rules import bundled_packs, load_pack
+
+    names = [pack] if pack else sorted(bundled_packs())
+    for name in names:
+        try:
+            p = load_pack(name)
+        except CallqaError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(
+            f"{p.name} {p.version} ({p.language or 'any language'}, {len(p.rules)} rules, sha256 {p.sha256[:12]}…)"
+        )
+        if pack:
+            for r in p.rules:
+                flag = " AUTO-FAIL" if r.auto_fail else ""
+                click.echo(
+                    f"  {r.id:28s} {r.severity:8s} {r.points:+6g} {r.section:13s} {r.mode:7s}{flag}  {r.description}"
+                )
+        else:
+            click.echo(f"  {p.description}")
+
+
+@rules.command("check")
+@click.argument("pack")
+def rules_check(pack: str) -> None:
+    """Validate PACK: every error names the file, line and rule."""
+    from rules import load_pack
+
+    try:
+        p = load_pack(pack)
+    except CallqaError as e:
+        raise click.ClickException(str(e)) from e
+    needs = ", ".join(sorted(p.requires)) or "nothing"
+    click.echo(f"{p.name} {p.version}: {len(p.rules)} rules, {len(p.tests)} test cases, OK (needs from calls: {needs})")
+
+
+@rules.command("test")
+@click.argument("pack")
+def rules_test(pack: str) -> None:
+    """Run the test cases written in PACK; exit 1 if any fails."""
+    from rules import load_pack, run_pack_tests
+
+    try:
+        p = load_pack(pack)
+    except CallqaError as e:
+        raise click.ClickException(str(e)) from e
+    results = run_pack_tests(p)
+    for r in results:
+        click.echo(f"{'PASS' if r.passed else 'FAIL'} {r.name}")
+        for problem in r.problems:
+            click.echo(f"     line {r.line}: {problem}")
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    if failed or not results:
         sys.exit(1)

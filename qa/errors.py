@@ -22,6 +22,8 @@ CODES: dict[str, str] = {
     "asr.failed": "speech recognition failed on this call",
     "diarize.failed": "speaker separation failed on this call",
     "diarize.config": "the speaker-separation settings are invalid",
+    "rules.invalid": "a rule pack is not valid (the message names file, line and rule)",
+    "rules.input": "the rule pack needs something this call does not provide (times, roles)",
     "internal": "an unexpected error; the message names its type",
 }
 

@@ -19,6 +19,7 @@ from qa.audio import DecodeOptions, load_audio, sha256_of
 from qa.errors import CallqaError
 from qa.model import Audio, CallResult, Diarization, Issue, RoleAssignment, Source, SpeakerTurns, Utterance
 from qa.transcript_input import load_transcript
+from rules import RulePack, check_call
 
 log = logging.getLogger("callqa.pipeline")
 
@@ -29,6 +30,7 @@ class PipelineOptions:
     diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     roles: RoleOptions = field(default_factory=RoleOptions)
     decode: DecodeOptions = field(default_factory=DecodeOptions)
+    rules: RulePack | None = None  # adds metrics and findings to every call
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,12 @@ class Pipeline:
             if source.metadata_error:
                 raise CallqaError("input.unsupported", f"{source.path.name}: metadata sidecar: {source.metadata_error}")
             if source.kind == "transcript":
-                return Processed(load_transcript(source.path, source.call_id, dict(source.metadata)))
-            return self._process_audio(source)
+                transcript = load_transcript(source.path, source.call_id, dict(source.metadata))
+                versions = {**transcript.versions, "callqa": __version__}
+                processed = Processed(self._with_roles(transcript.with_(versions=versions)))
+            else:
+                processed = self._process_audio(source)
+            return Processed(self._apply_rules(processed.result), processed.turns)
         except CallqaError as e:
             return Processed(self._failed(source, e.code, e.message, started))
         except Exception as e:  # one broken call must never stop the batch
@@ -111,6 +117,33 @@ class Pipeline:
             warnings=tuple(_warnings(audio, turns, utterances)),
         )
         return Processed(result, turns)
+
+    def _with_roles(self, result: CallResult) -> CallResult:
+        """A transcript without roles gets them the way a mono call does: from phrase evidence."""
+        if any(u.role != "unknown" for u in result.utterances):
+            return result
+        speakers = sorted({u.speaker for u in result.utterances})
+        roles = assign_roles(result.utterances, speakers, self.options.roles)
+        role_of = {r.speaker: r.role for r in roles}
+        method = result.diarization.method if result.diarization else "transcript"
+        return result.with_(
+            utterances=tuple(replace(u, role=role_of.get(u.speaker, "unknown")) for u in result.utterances),
+            diarization=Diarization(method, len(speakers), roles),
+        )
+
+    def _apply_rules(self, result: CallResult) -> CallResult:
+        pack = self.options.rules
+        if pack is None or result.status != "ok":
+            return result
+        t = time.perf_counter()
+        duration = result.audio.duration_s if result.audio else None
+        checked = check_call(result.utterances, duration, result.language, pack)
+        return result.with_(
+            metrics=checked.metrics,
+            findings=checked.findings,
+            timings={**result.timings, "rules_s": time.perf_counter() - t},
+            versions={**result.versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256},
+        )
 
     def _roles(self, source: CallSource, utterances: tuple[Utterance, ...]) -> tuple[RoleAssignment, ...]:
         raw = source.metadata.get("channel_map")

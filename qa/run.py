@@ -18,6 +18,7 @@ from batch import CallSource, discover
 from qa.model import CallResult
 from qa.outputs import write_call, write_json
 from qa.pipeline import Pipeline, PipelineOptions
+from rules import RulePack
 
 Progress = Callable[[int, int, CallSource, CallResult | None], None]
 """Called with (index, total, source, result); result is None when a call starts."""
@@ -63,6 +64,8 @@ def run_batch(
     """Process every call found under ``inputs`` and write ``out/calls/*`` and ``out/run.json``."""
     pipeline = pipeline or Pipeline(options)
     sources = discover(inputs)
+    if pipeline.options.rules is not None:
+        preflight(sources, pipeline.options.rules)
     started, t0 = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     run_id = uuid.uuid4().hex[:12]
     errors: Counter[str] = Counter()
@@ -88,10 +91,34 @@ def run_batch(
     return summary
 
 
-def _describe(options: PipelineOptions) -> dict[str, Any]:
-    from dataclasses import asdict
+def preflight(sources: Sequence[CallSource], pack: RulePack) -> None:
+    """Refuse a run, before it starts, whose transcripts lack what the pack's rules need."""
+    from qa.errors import CallqaError
+    from qa.transcript_input import load_transcript, provides
 
-    d = asdict(options)
+    lacking: dict[str, list[str]] = {}
+    for source in sources:
+        if source.kind != "transcript":
+            continue  # audio provides times, roles and words
+        try:
+            result = load_transcript(source.path, source.call_id, {})
+        except CallqaError:
+            continue  # reported as that call's own failure
+        for need in sorted(pack.requires - provides(result)):
+            lacking.setdefault(need, []).append(source.path.name)
+    if lacking:
+        parts = [
+            f"{need} (missing in {', '.join(names[:5])}{' …' if len(names) > 5 else ''})"
+            for need, names in lacking.items()
+        ]
+        raise CallqaError("rules.input", f"rule pack {pack.name} needs {'; '.join(parts)}; nothing was processed")
+
+
+def _describe(options: PipelineOptions) -> dict[str, Any]:
+    from dataclasses import asdict, replace
+
+    d = asdict(replace(options, rules=None))
+    d["rules"] = {"pack": options.rules.identity, "path": options.rules.path} if options.rules else None
     d["diarize"].pop("pyannote_token", None)  # a secret never goes into outputs
     d["roles"].pop("agent_phrases", None)
     d["roles"].pop("customer_phrases", None)

@@ -67,3 +67,14 @@ def _utterance(i: int, u: Any, path: Path) -> Utterance:
     if utt.end < utt.start:
         raise CallqaError("transcript.invalid", f"{path.name}: utterance {i} ends before it starts")
     return utt
+
+
+def provides(result: CallResult) -> frozenset[str]:
+    """What a transcript gives rule checks: ``times`` unless every time is zero (exports from
+    systems that keep none), ``roles`` when roles are given or two speakers can be told apart."""
+    out = set()
+    if any(u.end > 0 for u in result.utterances):
+        out.add("times")
+    if any(u.role != "unknown" for u in result.utterances) or len({u.speaker for u in result.utterances}) > 1:
+        out.add("roles")
+    return frozenset(out)
