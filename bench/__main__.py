@@ -128,6 +128,11 @@ def main() -> None:
     total_plain, total_callqa = sum(r["plain_s"] for r in rows), sum(r["callqa_s"] for r in rows)
     print(f"  all files: ratio {total_plain / total_callqa:.2f}")
 
+    print("\n== rules + metrics on transcript input (one core)")
+    from bench import rules_speed
+
+    rules_rates = rules_speed.main()
+
     rss = peak_rss(args.model)
     print(f"\n== peak RSS of one worker over the demo calls: {rss} MB")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -138,6 +143,7 @@ def main() -> None:
         "throughput": rows,
         "throughput_ratio_all": round(total_plain / total_callqa, 2),
         "peak_rss_mb": rss,
+        "rules_calls_per_s": rules_rates,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {args.out / 'results.json'}")

@@ -9,7 +9,7 @@ from typing import Any
 from qa.model import Utterance
 from rules.context import CallContext, Hit
 from rules.metrics import MetricOptions, conversation_metrics
-from rules.normalize import normalize
+from rules.normalize import normalize, word_span
 from rules.pack import Rule, RulePack
 
 _SNIPPET = 60  # characters of context either side of a match in the evidence
@@ -70,6 +70,11 @@ def evaluate_rule(rule: Rule, call: CallContext, pack: RulePack) -> list[dict[st
 def _finding(rule: Rule, hit: Hit, call: CallContext, pack: RulePack) -> dict[str, Any]:
     utt = call.utterances[hit.utterance] if hit.utterance is not None else None
     evidence = _snippet(utt.text, hit.span) if utt is not None else ""
+    start, end = hit.start, hit.end
+    words = word_span(utt, *hit.span) if utt is not None and hit.span is not None else None
+    if utt is not None and words is not None:
+        # the matched words' own times, so a coach hears exactly the phrase, not the whole turn
+        start, end = utt.words[words[0]].start, utt.words[words[1]].end
     if rule.mode == "require":
         why = f"required, not found{': ' + hit.detail if hit.detail else ''}"
     else:
@@ -82,8 +87,8 @@ def _finding(rule: Rule, hit: Hit, call: CallContext, pack: RulePack) -> dict[st
         "auto_fail": rule.auto_fail,
         "section": rule.section,
         "role": utt.role if utt is not None else (hit.role if hit.role in ("agent", "customer") else "unknown"),
-        "start": None if hit.start is None else round(hit.start, 3),
-        "end": None if hit.end is None else round(hit.end, 3),
+        "start": None if start is None else round(start, 3),
+        "end": None if end is None else round(end, 3),
         "utterance": utt.id if utt is not None else None,
         "evidence": evidence,
         "explanation": f"{rule.description} ({why})",

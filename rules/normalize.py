@@ -301,6 +301,9 @@ _SEPARATOR = re.compile(r"[\W_]+")
 _ALWAYS_KEPT = frozenset("@%$¥€£")
 # Kept somewhere by the punctuation step; NFKC must still turn their full-width forms into these.
 _KEPT = _ALWAYS_KEPT | frozenset("+'")
+# Marks that never mean anything but a pause, whatever stands around them (， is one unless it
+# follows a digit: ３，２００).
+_PLAIN = frozenset('，。？！、；;!?"“”（）()《》【】…')
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc")
 # Punctuation becomes this until numbers are read, so "four five, one two" stays two groups
 # (a space would join them); then it is a space. The punctuation step removes every control
@@ -346,6 +349,8 @@ def _run_edits(text: str, a: int, b: int) -> list[_Edit]:
     before, after = text[a - 1 : a], text[b : b + 1]
     run = text[a:b]
     at_end = a == 0 or b == len(text)
+    if b - a == 1 and run in _PLAIN and not before.isdigit():
+        return [(a, b, "" if at_end else _BOUNDARY, False)]  # the common 。？！, and ， not after a digit
     if b - a == 1:
         kept = _kept_single(run, before, text[b : b + 4])
         if kept is not None:
@@ -387,7 +392,7 @@ def _kept_single(ch: str, before: str, ahead: str) -> str | None:
         return ch
     if ch == "," and before.isdigit() and len(ahead) >= 3 and ahead[:3].isdigit() and not ahead[3:].isdigit():
         return ""  # 3,200: a thousands separator
-    if ch == "-" and before.isalnum() and after.isalnum():
+    if ch == "-" and before.isalnum() and after.isalnum() and not (_is_han(before) or _is_han(after)):
         return " "  # twenty-three, risk-free: a hyphen joins words, it is no pause
     return None
 

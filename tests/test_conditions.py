@@ -221,3 +221,12 @@ def test_findings_have_the_v1_shape():
             "evidence",
             "explanation",
         } <= set(f)
+
+
+def test_a_finding_points_at_the_matched_words():
+    from qa.model import Word
+
+    words = tuple(Word(10.0 + k, 10.5 + k, t) for k, t in enumerate(["Well,", "that's", "not", "my", "problem."]))
+    utt = Utterance(0, "agent", "S0", 10.0, 14.5, "Well, that's not my problem.", words)
+    [finding] = _fires("phrases: [not my problem]", (utt,))
+    assert (finding["start"], finding["end"]) == (12.0, 14.5)

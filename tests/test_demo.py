@@ -50,3 +50,24 @@ def test_every_word_lands_on_the_right_role(demo_out: Path, call_id: str, method
     print(f"\n{call_id}: {accuracy:.1%} of {judged} words on the right role")
     assert judged > 50
     assert accuracy >= (0.9 if mono else 0.99)
+
+
+def test_rules_on_the_demo_calls_find_what_the_scripts_put_there(tmp_path: Path):
+    """mono_complaint was written as the bad call: a deflection and no closing."""
+    from asr import AsrOptions
+    from qa.pipeline import Pipeline, PipelineOptions
+    from rules import load_pack
+
+    pipeline = Pipeline(PipelineOptions(asr=AsrOptions(model="tiny.en"), rules=load_pack("bank-en")))
+    run_batch([DEMO / "mono_complaint.mp3", DEMO / "stereo_card_declined.wav"], tmp_path, pipeline=pipeline)
+    bad = json.loads((tmp_path / "calls" / "mono_complaint.json").read_text())
+    good = json.loads((tmp_path / "calls" / "stereo_card_declined.json").read_text())
+    fired_bad = {f["rule_id"] for f in bad["findings"]}
+    fired_good = {f["rule_id"] for f in good["findings"]}
+    print(f"\nmono_complaint: {sorted(fired_bad)}\nstereo_card_declined: {sorted(fired_good)}")
+    assert {"conduct.deflection", "close.thanks", "close.anything_else"} <= fired_bad
+    deflection = next(f for f in bad["findings"] if f["rule_id"] == "conduct.deflection")
+    # "that's not my problem" is said at about 12.2–14 s: the finding points at those words
+    assert deflection["role"] == "agent" and 12.0 <= deflection["start"] and deflection["end"] <= 15.0
+    assert {"greet.identify", "conduct.deflection", "close.thanks", "close.anything_else"}.isdisjoint(fired_good)
+    assert good["metrics"]["talk_s"]["agent"] > good["metrics"]["talk_s"]["customer"] > 0

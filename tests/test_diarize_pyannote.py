@@ -104,11 +104,11 @@ def test_whole_call_with_pyannote(tiny_pipeline: Path, sample: Path, sample_turn
 
     assert result.utterances, "tiny.en heard no words in sample.wav"
     roles = {r.speaker: r.role for r in result.diarization.roles}
-    speaking = {u.speaker for u in result.utterances}
-    assert speaking <= set(processed.turns.speakers)
-    assert speaking <= set(roles), f"speakers without a role: {speaking - set(roles)}"
-    assert set(roles.values()) <= {"agent", "customer"}
-    assert list(roles.values()).count("agent") == 1
+    # The tiny pipeline splits sample.wav in two at ~8.7 s, so both speakers have words; a
+    # speaker with turns but no words gets no role (qa.pipeline assigns roles from utterances).
+    assert {u.speaker for u in result.utterances} == set(processed.turns.speakers)
+    assert set(roles) == set(processed.turns.speakers), "every speaker gets a role"
+    assert sorted(roles.values()) == ["agent", "customer"]
     for u in result.utterances:
         assert u.role == roles[u.speaker]
 
