@@ -42,8 +42,6 @@ def load_pipeline(spec: str, token: str | None = None) -> Any:
             f"pyannote pipeline {spec!r} is not a local folder or config.yaml; a hub name needs a token "
             "(--pyannote-token or HF_TOKEN) and network access",
         )
-    if local:
-        os.environ["HF_HUB_OFFLINE"] = "1"  # a local pipeline must not reach for the hub
     try:
         pipeline = Pipeline.from_pretrained(path if local else spec, token=token)
     except Exception as e:  # pyannote and the hub raise many types; the cause is in the message
@@ -68,7 +66,10 @@ def diarize_pyannote(audio: Audio, options: DiarizeOptions) -> SpeakerTurns:
         output = pipeline({"waveform": waveform, "sample_rate": audio.pcm.sample_rate}, **kwargs)
     except Exception as e:
         raise CallqaError("diarize.failed", f"pyannote pipeline failed: {type(e).__name__}: {e}") from e
-    annotation = getattr(output, "speaker_diarization", output)
+    # pyannote 4 also gives turns without overlap, meant for lining words up with speakers
+    annotation = getattr(output, "exclusive_speaker_diarization", None) or getattr(
+        output, "speaker_diarization", output
+    )
     names: dict[str, str] = {}
     turns = []
     for segment, _, label in annotation.itertracks(yield_label=True):

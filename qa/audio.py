@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from qa.errors import CallqaError
-from qa.model import Audio, AudioInfo, Source
+from qa.model import Audio, AudioInfo, Pcm, Source
 
 log = logging.getLogger("callqa.audio")
 
@@ -219,3 +219,25 @@ def _decode_into(container: Any, stream: Any, sink: _Sink, name: str) -> None:
         raise CallqaError(
             "audio.truncated", f"{name}: decoding stopped after {sink.frames / SAMPLE_RATE:.1f} s (corrupt or cut off)"
         ) from e
+
+
+class DownmixPcm:
+    """One channel that is the mean of all of another Pcm's channels."""
+
+    sample_rate = SAMPLE_RATE
+    channels = 1
+
+    def __init__(self, pcm: Pcm) -> None:
+        self._pcm = pcm
+        self.frames = pcm.frames
+
+    def read(self, channel: int, start: float = 0.0, end: float | None = None) -> np.ndarray:
+        parts = [self._pcm.read(c, start, end) for c in range(self._pcm.channels)]
+        return np.mean(parts, axis=0).astype(np.float32)
+
+
+def as_mono(audio: Audio) -> Audio:
+    """The same recording with its channels mixed, for diarizers that take one signal."""
+    if audio.pcm.channels == 1:
+        return audio
+    return Audio(audio.source, audio.info, DownmixPcm(audio.pcm))

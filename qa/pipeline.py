@@ -13,9 +13,17 @@ from dataclasses import dataclass, field, replace
 
 from asr import AsrOptions, WhisperEngine
 from batch import CallSource
-from diarize import DiarizeOptions, RoleOptions, assign_roles, diarize, parse_channel_map, utterances_from_words
+from diarize import (
+    DiarizeOptions,
+    RoleOptions,
+    assign_roles,
+    diarize,
+    method_for,
+    parse_channel_map,
+    utterances_from_words,
+)
 from qa import __version__
-from qa.audio import DecodeOptions, load_audio, sha256_of
+from qa.audio import DecodeOptions, as_mono, load_audio, sha256_of
 from qa.errors import CallqaError
 from qa.model import Audio, CallResult, Diarization, Issue, RoleAssignment, Source, SpeakerTurns, Utterance
 from qa.transcript_input import load_transcript
@@ -78,6 +86,8 @@ class Pipeline:
         audio = load_audio(source.path, self.options.decode)
         timings["decode_s"] = time.perf_counter() - t
 
+        if method_for(audio, self.options.diarize) != "channels":
+            audio = as_mono(audio)  # one signal for a mono diarizer, and for ASR to follow it
         t = time.perf_counter()
         try:
             turns = diarize(audio, self.options.diarize)
@@ -101,6 +111,9 @@ class Pipeline:
         words = {c.channel: c.words for c in asr.channels}
         utterances = utterances_from_words(turns, words, self.options.diarize.utterance_gap_s)
         roles = self._roles(source, utterances)
+        # a speaker the diarizer heard but ASR found no words for has no evidence either way
+        assigned = {r.speaker for r in roles}
+        roles += tuple(RoleAssignment(s, "unknown", 0.0, "default") for s in turns.speakers if s not in assigned)
         role_of = {r.speaker: r.role for r in roles}
         utterances = tuple(replace(u, role=role_of.get(u.speaker, "unknown")) for u in utterances)
         result = CallResult(
@@ -114,7 +127,7 @@ class Pipeline:
             utterances=utterances,
             timings=timings,
             versions=self._versions(turns.method),
-            warnings=tuple(_warnings(audio, turns, utterances)),
+            warnings=tuple(_warnings(audio, turns, utterances, self.options.diarize.method)),
         )
         return Processed(result, turns)
 
@@ -182,10 +195,13 @@ class Pipeline:
         )
 
 
-def _warnings(audio: Audio, turns: SpeakerTurns, utterances: tuple[Utterance, ...]) -> list[Issue]:
+def _warnings(audio: Audio, turns: SpeakerTurns, utterances: tuple[Utterance, ...], asked: str) -> list[Issue]:
     out = []
-    if audio.pcm.channels > 1 and turns.method == "embedded":
-        out.append(Issue("audio.dual_mono", "both channels carry the same signal; diarized as mono"))
+    if audio.info.channels > 1 and turns.method != "channels":
+        if asked == "auto":
+            out.append(Issue("audio.dual_mono", "both channels carry the same signal; diarized as mono"))
+        else:
+            out.append(Issue("audio.downmixed", f"stereo mixed to mono for the {turns.method} diarizer"))
     if turns.method == "channels":
         heard = {r.channel for r in turns.speech}
         for ch in range(audio.pcm.channels):

@@ -9,8 +9,10 @@ built at test time in a temp dir in a few seconds, and is the same every time (f
 The outputs mean nothing acoustically: the pipeline exercises our loading, the waveform hand-off,
 turn conversion, RTTM and role mapping, not accuracy. Random segmentation weights can label every
 frame as silence, which makes pyannote skip clustering and return no turns; so the final
-classifier's bias is set to make the powerset class "speaker 1 alone" dominate, with a smaller
-bias on "speaker 2 alone" so that the random weights still move some frames between the two.
+classifier's bias is set to make the powerset class "speaker 1 alone" dominate (every frame is
+speech). Speaker changes then come from clustering the random embeddings across chunks: on
+``pyannote-audio/sample.wav`` with 2 speakers the split falls at ~8.7 s (torch 2.11.0, seed 0).
+Building takes ~0.1 s once torch and pyannote are imported; the folder is ~15 MB.
 
 Usage::
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 # Telemetry must never be on, not even while building the fixture (DESIGN §5).
 os.environ["PYANNOTE_METRICS_ENABLED"] = "0"
@@ -55,13 +58,13 @@ params:
 {clustering_params}
 """
 
-CLUSTERING_PARAMS = {
+CLUSTERING_PARAMS: dict[str, dict[str, Any]] = {
     "VBxClustering": {"threshold": 0.6, "Fa": 0.07, "Fb": 0.8},
     "AgglomerativeClustering": {"method": "centroid", "min_cluster_size": 1, "threshold": 0.7},
 }
 
 
-def _checkpoint(model) -> dict:  # type: ignore[no-untyped-def]
+def _checkpoint(model: Any) -> dict[str, Any]:
     from lightning import __version__ as pl_version  # pyannote.audio's own dependency
 
     ckpt = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 
 import pytest
@@ -19,6 +20,7 @@ CASES: list[tuple[str, str, str | None, str, list[tuple[str, str]]]] = [
     ("ligature", "ﬁle", "en", "file", [("fi", "ﬁ"), ("le", "le")]),
     ("combining mark composes", "cafe\u0301 ok", "en", "café ok", [("é", "e\u0301"), ("ok", "ok")]),
     ("traditional to simplified", "這個帳戶的餘額", "zh", "这个帐户的余额", [("帐户", "帳戶"), ("余额", "餘額")]),
+    ("t2s knows phrases", "乾隆很乾燥", "zh", "乾隆很干燥", [("干", "乾")]),
     # punctuation and spaces
     ("punctuation", "Hello, world! How are you?", "en", "hello world how are you", [("world how", "world! How")]),
     ("spaces collapse", "  spaced \t out  ", "en", "spaced out", [("spaced out", "spaced \t out")]),
@@ -31,6 +33,8 @@ CASES: list[tuple[str, str, str | None, str, list[tuple[str, str]]]] = [
     ("percent kept", "100% safe!", "en", "100% safe", [("100%", "100%")]),
     ("thousands comma", "It's $3,200 (approx.)", "en", "it's $3200 approx", [("$3200", "$3,200"), ("it's", "It's")]),
     ("group comma", "4532,1488", "en", "4532 1488", [("4532 1488", "4532,1488")]),
+    ("full-width thousands", "３，２００元", "zh", "3200元", [("3200", "３，２００")]),
+    ("control characters", "a\x1fb\x00c", "en", "a b c", [("b", "b")]),
     ("phone", "Call +86 138-0013-8000.", "en", "call +86 138 0013 8000", [("+86", "+86"), ("0013", "0013")]),
     ("curly apostrophe", "I don’t know…", "en", "i don't know", [("don't", "don’t")]),
     ("time", "at 10:30, ok", "en", "at 10:30 ok", [("10:30", "10:30")]),
@@ -277,3 +281,25 @@ def test_digits_agree_with_wetext(source: str, lang: str) -> None:
     wetext = pytest.importorskip("wetext")
     theirs = wetext.Normalizer(lang=lang, operator="itn").normalize(source)
     assert normalize(source, lang).text.replace(" ", "") == theirs.replace(" ", "")
+
+
+def test_random_text_never_breaks_the_map() -> None:
+    """Whatever comes in, the map covers every character, in order, inside the original."""
+    rng = random.Random(11)
+    pieces = [
+        *"aB ,.;:'’-+@%$/，。？！：零一二三四五六七八九十百千万亿幺两兩這０Ａ\t\u3000ﬁß\u0301①_\x1f",
+        "one ",
+        "oh ",
+        "double ",
+    ]
+    for _ in range(400):
+        source = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        n = normalize(source, rng.choice([None, "zh", "en"]))
+        assert n.text == n.text.strip() and "  " not in n.text and "\x1f" not in n.text
+        for i in range(len(n.text)):
+            assert 0 <= n.starts[i] < n.ends[i] <= len(source)
+            assert i == 0 or (n.starts[i - 1] <= n.starts[i] and n.ends[i - 1] <= n.ends[i])
+        words = source.split()
+        u = Utterance(0, "agent", "S0", 0.0, 1.0, source, tuple(Word(0.0, 1.0, w) for w in words))
+        span = word_span(u, rng.randint(0, len(source)), rng.randint(0, len(source) + 2))
+        assert span is None or 0 <= span[0] <= span[1] < len(words)
