@@ -230,3 +230,23 @@ def test_a_finding_points_at_the_matched_words():
     utt = Utterance(0, "agent", "S0", 10.0, 14.5, "Well, that's not my problem.", words)
     [finding] = _fires("phrases: [not my problem]", (utt,))
     assert (finding["start"], finding["end"]) == (12.0, 14.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("这款产品保本保收益", 1), ("这款产品不保本，投资有风险", 0), ("這款產品保證收益", 1), ("我们不能保证收益", 0)],
+)
+def test_zh_regex_with_negation_lookbehind(text: str, n: int):
+    cond = "regex: '(?<!不)(?<!不能)(保本|保证收益)'\nrole: agent"
+    assert len(_fires(cond, _call(("agent", 0, 2, text)), language="zh")) == n
+
+
+def test_zh_order_and_anchor():
+    cond = (
+        "after:\n  anchor: {phrases: [投诉], role: customer}\n"
+        "  expect: {phrases: [抱歉, 对不起], role: agent}\n  within_utterances: 1"
+    )
+    ok = _call(("customer", 0, 2, "我要投诉你们"), ("agent", 2, 4, "非常抱歉给您带来不便"))
+    bad = _call(("customer", 0, 2, "我要投诉你们"), ("agent", 2, 4, "这个不归我管"))
+    assert _fires(cond, ok, mode="require", language="zh") == []
+    assert len(_fires(cond, bad, mode="require", language="zh")) == 1
