@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from qa.cli import EXIT_CALLS_FAILED, main
 from qa.schema import call_schema
 from tests.audiofiles import read_pcm16, tone, write_audio
 from tests.conftest import DEMO
+from tests.nocaps import run_without_file_override
 
 SNIPPET_S = 14.0  # enough for a greeting and a reply; keeps the run short
 
@@ -175,23 +175,17 @@ def test_no_temporary_files_left_behind(batch):
 
 def test_unreadable_file_fails_alone(tmp_path: Path):
     """As root every file is readable, so the run happens in a child that gives up that right."""
-    from qa.run import run_batch
-    from tests.test_audio import _drop_file_override_capabilities
-
     src = tmp_path / "in"
     src.mkdir()
     locked = write_audio(src / "locked.wav", tone(1.0, 8000), 8000)
     locked.chmod(0)
     (src / "ok.json").write_text(json.dumps([{"start": 0, "end": 1, "text": "hello"}]))
     out = tmp_path / "out"
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _drop_file_override_capabilities()
-            run_batch([src], out)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom qa.run import run_batch\n"
+        "run_batch([Path(sys.argv[1])], Path(sys.argv[2]))\n"
+    )
+    run_without_file_override(code, str(src), str(out))
     assert _call({"out": out}, "locked")["error"]["code"] == "input.unreadable"
     assert _call({"out": out}, "ok")["status"] == "ok"
 
