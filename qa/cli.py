@@ -148,14 +148,11 @@ def rules() -> None:
 @click.argument("pack", required=False)
 def rules_list(pack: str | None) -> None:
     """List the bundled packs, or the rules of PACK (a bundled name or a YAML file)."""
-    from rules import bundled_packs, load_pack
+    from rules import bundled_packs
 
     names = [pack] if pack else sorted(bundled_packs())
     for name in names:
-        try:
-            p = load_pack(name)
-        except CallqaError as e:
-            raise click.ClickException(str(e)) from e
+        p = _pack(name)
         click.echo(
             f"{p.name} {p.version} ({p.language or 'any language'}, {len(p.rules)} rules, sha256 {p.sha256[:12]}…)"
         )
@@ -173,12 +170,7 @@ def rules_list(pack: str | None) -> None:
 @click.argument("pack")
 def rules_check(pack: str) -> None:
     """Validate PACK: every error names the file, line and rule."""
-    from rules import load_pack
-
-    try:
-        p = load_pack(pack)
-    except CallqaError as e:
-        raise click.ClickException(str(e)) from e
+    p = _pack(pack)
     needs = ", ".join(sorted(p.requires)) or "nothing"
     click.echo(f"{p.name} {p.version}: {len(p.rules)} rules, {len(p.tests)} test cases, OK (needs from calls: {needs})")
 
@@ -187,12 +179,9 @@ def rules_check(pack: str) -> None:
 @click.argument("pack")
 def rules_test(pack: str) -> None:
     """Run the test cases written in PACK; exit 1 if any fails."""
-    from rules import load_pack, run_pack_tests
+    from rules import run_pack_tests
 
-    try:
-        p = load_pack(pack)
-    except CallqaError as e:
-        raise click.ClickException(str(e)) from e
+    p = _pack(pack)
     results = run_pack_tests(p)
     for r in results:
         click.echo(f"{'PASS' if r.passed else 'FAIL'} {r.name}")
@@ -202,3 +191,13 @@ def rules_test(pack: str) -> None:
     click.echo(f"{len(results) - failed} passed, {failed} failed")
     if failed or not results:
         sys.exit(1)
+
+
+def _pack(spec: str) -> Any:
+    """Load a pack for a command, or stop with its precise error (file, line, rule)."""
+    from rules import load_pack
+
+    try:
+        return load_pack(spec)
+    except CallqaError as e:
+        raise click.ClickException(str(e)) from e
