@@ -353,25 +353,27 @@ class Repeated(Condition):
 # --- boolean ---------------------------------------------------------------------------------
 
 
-def _list_of_conditions(spec: Any, key: str, env: Env) -> tuple[Condition, ...]:
-    items = spec[key]
-    if not isinstance(items, list) or not items:
-        raise PackError(getattr(items, "line", getattr(spec, "line", 0)), f"{key} needs a list of conditions")
-    return tuple(env.build(i) for i in items)
-
-
-@register
 @dataclass(frozen=True)
-class AllOf(Condition):
-    key: ClassVar[str] = "all"
-    name: ClassVar[str] = "all.v1"
+class _Combination(Condition):
+    """``all:`` / ``any:`` over a list of conditions; they differ only in how outcomes combine."""
+
     parts: tuple[Condition, ...] = ()
     requires: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, spec: Any, env: Env) -> AllOf:
-        parts = _list_of_conditions(spec, "all", env)
+    def build(cls, spec: Any, env: Env) -> _Combination:
+        items = spec[cls.key]
+        if not isinstance(items, list) or not items:
+            raise PackError(getattr(items, "line", getattr(spec, "line", 0)), f"{cls.key} needs a list of conditions")
+        parts = tuple(env.build(i) for i in items)
         return cls(parts, frozenset().union(*(p.requires for p in parts)))
+
+
+@register
+@dataclass(frozen=True)
+class AllOf(_Combination):
+    key: ClassVar[str] = "all"
+    name: ClassVar[str] = "all.v1"
 
     def evaluate(self, call: CallContext) -> Outcome:
         outs = [p.evaluate(call) for p in self.parts]
@@ -384,16 +386,9 @@ class AllOf(Condition):
 
 @register
 @dataclass(frozen=True)
-class AnyOf(Condition):
+class AnyOf(_Combination):
     key: ClassVar[str] = "any"
     name: ClassVar[str] = "any.v1"
-    parts: tuple[Condition, ...] = ()
-    requires: frozenset[str] = frozenset()
-
-    @classmethod
-    def build(cls, spec: Any, env: Env) -> AnyOf:
-        parts = _list_of_conditions(spec, "any", env)
-        return cls(parts, frozenset().union(*(p.requires for p in parts)))
 
     def evaluate(self, call: CallContext) -> Outcome:
         outs = [p.evaluate(call) for p in self.parts]

@@ -279,6 +279,7 @@ def test_word_span_a_short_word_is_not_found_far_ahead() -> None:
 def test_digits_agree_with_wetext(source: str, lang: str) -> None:
     """Where wetext's ITN is right about digit strings, we give the same digits (without its stray spaces)."""
     import wetext  # a dev dependency: installed wherever the tests run
+
     theirs = wetext.Normalizer(lang=lang, operator="itn").normalize(source)
     assert normalize(source, lang).text.replace(" ", "") == theirs.replace(" ", "")
 
