@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +29,83 @@ def main(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("faster_whisper").setLevel(max(level, logging.WARNING))
+    from pii.logfilter import install
+
+    install()  # card, ID and phone numbers never reach a log line, whoever logs them
+
+
+def _asr_options(f: Any) -> Any:
+    """The options every command that transcribes shares."""
+    for option in reversed(
+        [
+            click.option(
+                "--diarization",
+                type=click.Choice(["auto", "channels", "embedded", "pyannote"]),
+                default="auto",
+                show_default=True,
+                help="auto: channels for stereo, embedded for mono.",
+            ),
+            click.option(
+                "--model", default="base", show_default=True, help="base, tiny.en, a CTranslate2 folder, or a hub name."
+            ),
+            click.option("--language", default="auto", show_default=True, help=_LANGUAGES_HINT),
+            click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
+            click.option("--threads", type=int, default=0, help="CPU threads for ASR (0: all cores)."),
+            click.option(
+                "--batch-size", type=int, default=0, help="Whisper windows decoded together (0: 16 on GPU, 8 on CPU)."
+            ),
+            click.option(
+                "--speakers", type=int, default=2, show_default=True, help="Speakers in a mono call; 0 counts them."
+            ),
+            click.option(
+                "--channel-map", default=None, help="Roles of the channels of stereo calls, e.g. agent,customer."
+            ),
+            click.option(
+                "--company", multiple=True, help="Company name the agent says when answering (role evidence)."
+            ),
+            click.option(
+                "--pyannote-pipeline", default=None, help="pyannote pipeline: local folder/config.yaml or hub name."
+            ),
+            click.option(
+                "--pyannote-token", default=None, envvar="HF_TOKEN", help="Hub token, only for a hub pipeline name."
+            ),
+            click.option(
+                "--mask",
+                type=click.Choice(["tag", "last4"]),
+                default="tag",
+                show_default=True,
+                help="How sensitive data is masked: [BANK_CARD], or [BANK_CARD …7890] for long numbers.",
+            ),
+            click.option(
+                "--no-ner", is_flag=True, help="Numbers and emails only: no name or place detection (faster)."
+            ),
+            click.option(
+                "--fill",
+                type=click.Choice(["tone", "silence"]),
+                default="tone",
+                show_default=True,
+                help="What covers sensitive words in redacted audio.",
+            ),
+        ]
+    ):
+        f = option(f)
+    return f
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option(
-    "--diarization",
-    type=click.Choice(["auto", "channels", "embedded", "pyannote"]),
-    default="auto",
-    show_default=True,
-    help="auto: channels for stereo, embedded for mono.",
-)
-@click.option("--model", default="base", show_default=True, help="base, tiny.en, a CTranslate2 folder, or a hub name.")
-@click.option("--language", default="auto", show_default=True, help=_LANGUAGES_HINT)
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-@click.option("--threads", type=int, default=0, help="CPU threads for ASR (0: all cores).")
-@click.option("--batch-size", type=int, default=0, help="Whisper windows decoded together (0: 16 on GPU, 8 on CPU).")
-@click.option("--speakers", type=int, default=2, show_default=True, help="Speakers in a mono call; 0 counts them.")
-@click.option("--channel-map", default=None, help="Roles of the channels of stereo calls, e.g. agent,customer.")
-@click.option("--company", multiple=True, help="Company name the agent says when answering (role evidence).")
-@click.option("--pyannote-pipeline", default=None, help="pyannote pipeline: local folder/config.yaml or hub name.")
-@click.option("--pyannote-token", default=None, envvar="HF_TOKEN", help="Hub token, only for a hub pipeline name.")
+@_asr_options
 @click.option(
     "--rules", "rules_pack", default=None, help="Rule pack: a bundled name (bank-zh, bank-en) or a YAML file."
+)
+@click.option("--scorecard", type=click.Path(dir_okay=False, path_type=Path), help="Scorecard YAML beside the pack.")
+@click.option("--no-emotion", is_flag=True, help="Skip emotion scoring.")
+@click.option("--redact-audio", is_flag=True, help="Also write OUT/audio/<call_id>.<ext> with sensitive words covered.")
+@click.option(
+    "--write-unredacted",
+    is_flag=True,
+    help="Also write OUT/unredacted/<call_id>.json with the words as heard (mode 0600). Handle with care.",
 )
 def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     """Transcribe calls and split them into agent and customer turns.
@@ -66,19 +120,55 @@ def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     try:
         options = _pipeline_options(kw)
         with reporter() as progress:
-            summary = run_batch(list(inputs), out, options, progress=progress)
+            summary = run_batch(
+                list(inputs), out, options, progress=progress, redact_audio=_audio_options(kw, kw["redact_audio"])
+            )
     except CallqaError as e:
         raise click.ClickException(str(e)) from e
+    _report(summary, out)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@_asr_options
+def redact(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
+    """Mask sensitive data, and nothing else: transcripts and audio.
+
+    INPUTS are audio files, transcript JSON files or folders. Writes OUT/calls/<call_id>.json
+    (the transcript, masked) and, for audio, OUT/audio/<call_id>.<ext> (same format and length,
+    a tone or silence over every sensitive word).
+    """
+    from qa.progress import reporter
+    from qa.run import run_batch
+
+    kw.update(rules_pack=None, scorecard=None, no_emotion=True, write_unredacted=False)
+    try:
+        options = _pipeline_options(kw)
+        with reporter() as progress:
+            summary = run_batch(list(inputs), out, options, progress=progress, redact_audio=_audio_options(kw, True))
+    except CallqaError as e:
+        raise click.ClickException(str(e)) from e
+    _report(summary, out)
+
+
+def _report(summary: Any, out: Path) -> None:
     click.echo(
         f"{summary.calls} calls: {summary.ok} ok, {summary.failed} failed; "
         f"{summary.audio_s / 60:.1f} min of audio in {summary.wall_s:.1f} s "
-        f"({summary.realtime_factor:.1f}x real time) → {out / 'calls'}",
+        f"({summary.realtime_factor:.1f}x real time), {summary.pii} sensitive items masked → {out / 'calls'}",
         err=True,
     )
     if summary.failed:
         for code, n in sorted(summary.errors.items()):
             click.echo(f"  {n} × {code}", err=True)
         sys.exit(EXIT_CALLS_FAILED)
+
+
+def _audio_options(kw: dict[str, Any], wanted: bool) -> Any:
+    from pii.audio import AudioRedactOptions
+
+    return AudioRedactOptions(fill=kw["fill"]) if wanted else None
 
 
 def _pipeline_options(kw: dict[str, Any]) -> Any:
@@ -100,13 +190,31 @@ def _pipeline_options(kw: dict[str, Any]) -> Any:
         diarize.validate()
     except CallqaError as e:
         raise click.UsageError(e.message) from e
+    from pii.detect import PiiOptions
+    from pii.redact import RedactOptions
+    from qa.analyse import AnalysisOptions
+    from scoring.emotion import EmotionOptions
+
     pack = None
     if kw["rules_pack"]:
         from rules import load_pack
 
         pack = load_pack(kw["rules_pack"])
-    return PipelineOptions(
+        if kw["scorecard"]:
+            from scoring.scorecard import load_scorecard
+
+            pack = replace(pack, scorecard=load_scorecard(kw["scorecard"], pack))
+    elif kw["scorecard"]:
+        raise click.UsageError("--scorecard goes with --rules: it weighs that pack's sections")
+    analysis = AnalysisOptions(
         rules=pack,
+        pii=PiiOptions(ner=not kw["no_ner"]),
+        redact=RedactOptions(mask=kw["mask"]),
+        emotion=None if kw["no_emotion"] else EmotionOptions(),
+        keep_unredacted=kw["write_unredacted"],
+    )
+    return PipelineOptions(
+        analysis=analysis,
         asr=AsrOptions(
             model=kw["model"],
             device=kw["device"],

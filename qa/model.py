@@ -50,9 +50,11 @@ class Utterance:
     text: str
     words: tuple[Word, ...] = ()
     channel: int | None = None
+    # emotion of this utterance (scoring.emotion): label, score (= valence), valence, arousal, …
+    sentiment: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "id": self.id,
             "role": self.role,
             "speaker": self.speaker,
@@ -62,6 +64,9 @@ class Utterance:
             "text": self.text,
             "words": [w.to_dict() for w in self.words],
         }
+        if self.sentiment is not None:
+            d["sentiment"] = dict(self.sentiment)
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Utterance:
@@ -78,6 +83,7 @@ class Utterance:
             text=str(d["text"]),
             words=tuple(Word.from_dict(w) for w in d.get("words") or ()),
             channel=None if channel is None else int(channel),
+            sentiment=dict(d["sentiment"]) if isinstance(d.get("sentiment"), Mapping) else None,
         )
 
 
@@ -263,6 +269,7 @@ class CallResult:
     metrics: Mapping[str, Any] = field(default_factory=dict)
     findings: tuple[Mapping[str, Any], ...] = ()
     emotion: Mapping[str, Any] = field(default_factory=dict)
+    pii: tuple[Mapping[str, Any], ...] = ()  # sensitive data found, masked: type, role, times, mask
     score: Mapping[str, Any] | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
@@ -285,6 +292,7 @@ class CallResult:
             "metrics": dict(self.metrics),
             "findings": [dict(f) for f in self.findings],
             "emotion": dict(self.emotion),
+            "pii": [dict(p) for p in self.pii],
             "score": dict(self.score) if self.score is not None else None,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "versions": dict(self.versions),
@@ -308,6 +316,7 @@ class CallResult:
             metrics=dict(d.get("metrics") or {}),
             findings=tuple(dict(f) for f in d.get("findings") or ()),
             emotion=dict(d.get("emotion") or {}),
+            pii=tuple(dict(p) for p in d.get("pii") or ()),
             score=dict(d["score"]) if d.get("score") is not None else None,
             timings=dict(d.get("timings") or {}),
             versions=dict(d.get("versions") or {}),

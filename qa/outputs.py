@@ -37,6 +37,14 @@ def turns_from_utterances(result: CallResult) -> SpeakerTurns:
     return SpeakerTurns(method, turns, tuple(sorted({t.speaker for t in turns})))
 
 
+def write_private(path: Path, data: Any) -> None:
+    """Unredacted data: the folder is 0700 and the file 0600, whatever the umask says."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    write_json(path, data)  # mkstemp creates the temporary file 0600; the rename keeps it
+    path.chmod(0o600)
+
+
 def write_call(out: Path, result: CallResult, turns: SpeakerTurns | None) -> Path:
     """``calls/<id>.json`` always; ``calls/<id>.rttm`` for every call that has speech."""
     calls = out / "calls"

@@ -1,4 +1,4 @@
-"""One call through every stage: decode → diarize → ASR → utterances with roles → CallResult.
+"""One call through every stage: decode → diarize → ASR → utterances with roles → analysis → CallResult.
 
 A :class:`Pipeline` holds the loaded models and is reused for every call a worker handles.
 :meth:`Pipeline.process` never raises for a bad call: the call comes back with
@@ -22,12 +22,14 @@ from diarize import (
     parse_channel_map,
     utterances_from_words,
 )
+from pii.detect import scrub
 from qa import __version__
+from qa.analyse import AnalysisOptions, analyse
 from qa.audio import DecodeOptions, as_mono, load_audio, sha256_of
 from qa.errors import CallqaError
 from qa.model import Audio, CallResult, Diarization, Issue, RoleAssignment, Source, SpeakerTurns, Utterance
 from qa.transcript_input import load_transcript
-from rules import RulePack, check_call
+from rules import RulePack
 
 log = logging.getLogger("callqa.pipeline")
 
@@ -38,21 +40,27 @@ class PipelineOptions:
     diarize: DiarizeOptions = field(default_factory=DiarizeOptions)
     roles: RoleOptions = field(default_factory=RoleOptions)
     decode: DecodeOptions = field(default_factory=DecodeOptions)
-    rules: RulePack | None = None  # adds metrics and findings to every call
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)  # PII, emotion, rules, score, masking
+
+    @property
+    def rules(self) -> RulePack | None:
+        return self.analysis.rules
 
 
 @dataclass(frozen=True)
 class Processed:
     """A call's result plus the turns behind its RTTM (not part of the JSON)."""
 
-    result: CallResult
+    result: CallResult  # masked
     turns: SpeakerTurns | None = None
+    unredacted: CallResult | None = None  # only when AnalysisOptions.keep_unredacted
 
 
 class Pipeline:
     def __init__(self, options: PipelineOptions | None = None) -> None:
         self.options = options or PipelineOptions()
         self.options.diarize.validate()
+        self.options.analysis.validate()
         self._engine: WhisperEngine | None = None
 
     @property
@@ -67,20 +75,22 @@ class Pipeline:
         try:
             if source.metadata_error:
                 raise CallqaError("input.unsupported", f"{source.path.name}: metadata sidecar: {source.metadata_error}")
+            audio = None
             if source.kind == "transcript":
                 transcript = load_transcript(source.path, source.call_id, dict(source.metadata))
                 versions = {**transcript.versions, "callqa": __version__}
                 processed = Processed(self._with_roles(transcript.with_(versions=versions)))
             else:
-                processed = self._process_audio(source)
-            return Processed(self._apply_rules(processed.result), processed.turns)
+                processed, audio = self._process_audio(source)
+            done = analyse(processed.result, audio, self.options.analysis)
+            return Processed(done.result, processed.turns, done.unredacted)
         except CallqaError as e:
             return Processed(self._failed(source, e.code, e.message, started))
         except Exception as e:  # one broken call must never stop the batch
             log.exception("unexpected error on call %s", source.call_id)
             return Processed(self._failed(source, "internal", f"{type(e).__name__}: {str(e)[:200]}", started))
 
-    def _process_audio(self, source: CallSource) -> Processed:
+    def _process_audio(self, source: CallSource) -> tuple[Processed, Audio]:
         timings: dict[str, float] = {}
         t = time.perf_counter()
         audio = load_audio(source.path, self.options.decode)
@@ -129,7 +139,7 @@ class Pipeline:
             versions=self._versions(turns.method),
             warnings=tuple(_warnings(audio, turns, utterances, self.options.diarize.method)),
         )
-        return Processed(result, turns)
+        return Processed(result, turns), audio
 
     def _with_roles(self, result: CallResult) -> CallResult:
         """A transcript without roles gets them the way a mono call does: from phrase evidence."""
@@ -142,20 +152,6 @@ class Pipeline:
         return result.with_(
             utterances=tuple(replace(u, role=role_of.get(u.speaker, "unknown")) for u in result.utterances),
             diarization=Diarization(method, len(speakers), roles),
-        )
-
-    def _apply_rules(self, result: CallResult) -> CallResult:
-        pack = self.options.rules
-        if pack is None or result.status != "ok":
-            return result
-        t = time.perf_counter()
-        duration = result.audio.duration_s if result.audio else None
-        checked = check_call(result.utterances, duration, result.language, pack)
-        return result.with_(
-            metrics=checked.metrics,
-            findings=checked.findings,
-            timings={**result.timings, "rules_s": time.perf_counter() - t},
-            versions={**result.versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256},
         )
 
     def _roles(self, source: CallSource, utterances: tuple[Utterance, ...]) -> tuple[RoleAssignment, ...]:
@@ -188,7 +184,7 @@ class Pipeline:
             call_id=source.call_id,
             status="failed",
             source=Source(str(source.path), sha, source.kind),
-            error=Issue(code, message),
+            error=Issue(code, scrub(message)),
             metadata=dict(source.metadata),
             timings={"total_s": time.perf_counter() - started},
             versions={"callqa": __version__},

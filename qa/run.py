@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from batch import CallSource, discover
-from qa.model import CallResult
-from qa.outputs import write_call, write_json
+from pii.audio import AudioRedactOptions
+from qa.model import CallResult, Issue
+from qa.outputs import write_call, write_json, write_private
 from qa.pipeline import Pipeline, PipelineOptions
 from rules import RulePack
 
@@ -34,6 +35,7 @@ class RunSummary:
     audio_s: float
     wall_s: float
     errors: dict[str, int] = field(default_factory=dict)
+    pii: int = 0  # sensitive items masked, over all calls
 
     @property
     def realtime_factor(self) -> float:
@@ -51,6 +53,7 @@ class RunSummary:
             "wall_s": round(self.wall_s, 3),
             "realtime_factor": round(self.realtime_factor, 2),
             "errors": self.errors,
+            "pii_masked": self.pii,
         }
 
 
@@ -60,8 +63,13 @@ def run_batch(
     options: PipelineOptions | None = None,
     progress: Progress | None = None,
     pipeline: Pipeline | None = None,
+    redact_audio: AudioRedactOptions | None = None,
 ) -> RunSummary:
-    """Process every call found under ``inputs`` and write ``out/calls/*`` and ``out/run.json``."""
+    """Process every call found under ``inputs`` and write ``out/calls/*`` and ``out/run.json``.
+
+    With ``redact_audio``, ``out/audio/<call_id>.<ext>`` is a masked copy of each recording; an
+    unredacted result (``AnalysisOptions.keep_unredacted``) goes to ``out/unredacted/`` (0700/0600).
+    """
     pipeline = pipeline or Pipeline(options)
     sources = discover(inputs)
     if pipeline.options.rules is not None:
@@ -70,13 +78,19 @@ def run_batch(
     run_id = uuid.uuid4().hex[:12]
     errors: Counter[str] = Counter()
     ok = 0
+    masked = 0
     audio_s = 0.0
     for i, source in enumerate(sources):
         if progress:
             progress(i, len(sources), source, None)
         processed = pipeline.process(source)
         result = processed.result
+        if redact_audio is not None and result.status == "ok" and source.kind == "audio":
+            result = _redact_audio(source, result, out, redact_audio)
+        if processed.unredacted is not None:
+            write_private(out / "unredacted" / f"{result.call_id}.json", processed.unredacted.to_dict())
         write_call(out, result, processed.turns)
+        masked += len(result.pii)
         if result.status == "ok":
             ok += 1
             audio_s += result.audio.duration_s if result.audio else 0.0
@@ -85,10 +99,26 @@ def run_batch(
         if progress:
             progress(i, len(sources), source, result)
     summary = RunSummary(
-        run_id, started, len(sources), ok, len(sources) - ok, audio_s, time.perf_counter() - t0, dict(errors)
+        run_id, started, len(sources), ok, len(sources) - ok, audio_s, time.perf_counter() - t0, dict(errors), masked
     )
     write_json(out / "run.json", {**summary.to_dict(), "options": _describe(pipeline.options)})
     return summary
+
+
+def _redact_audio(source: CallSource, result: CallResult, out: Path, options: AudioRedactOptions) -> CallResult:
+    """A failed audio copy is a warning on the call: its transcript and findings still stand."""
+    from pii.audio import redact_audio
+    from pii.detect import scrub
+
+    spans = [(float(p["start"]), float(p["end"]), p.get("channel")) for p in result.pii]
+    try:
+        redact_audio(
+            source.path, out / "audio" / f"{result.call_id}{source.path.suffix.lower() or '.wav'}", spans, options
+        )
+    except Exception as e:
+        issue = Issue("audio.redact_failed", scrub(f"no redacted audio: {type(e).__name__}: {str(e)[:200]}"))
+        return result.with_(warnings=(*result.warnings, issue))
+    return result
 
 
 def preflight(sources: Sequence[CallSource], pack: RulePack) -> None:
@@ -117,8 +147,9 @@ def preflight(sources: Sequence[CallSource], pack: RulePack) -> None:
 def _describe(options: PipelineOptions) -> dict[str, Any]:
     from dataclasses import asdict, replace
 
-    d = asdict(replace(options, rules=None))
-    d["rules"] = {"pack": options.rules.identity, "path": options.rules.path} if options.rules else None
+    d = asdict(replace(options, analysis=replace(options.analysis, rules=None)))
+    pack = options.rules
+    d["analysis"]["rules"] = {"pack": pack.identity, "path": pack.path} if pack else None
     d["diarize"].pop("pyannote_token", None)  # a secret never goes into outputs
     d["roles"].pop("agent_phrases", None)
     d["roles"].pop("customer_phrases", None)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pii.model import Entity
 from qa.model import Utterance
 from rules.normalize import Normalized
 
@@ -19,6 +20,7 @@ class CallContext:
     duration: float
     language: str | None
     metrics: Mapping[str, Any] = field(default_factory=dict)
+    entities: tuple[Entity, ...] = ()  # sensitive data found; Entity.utterance indexes ``utterances``
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Hit:
     role: str | None = None
     detail: str = ""  # what matched or what was missing, for the finding's explanation
     span: tuple[int, int] | None = None  # the match in the utterance's original text
+    entity: str | None = None  # the PII type, for findings of PII rules
 
 
 @dataclass(frozen=True)

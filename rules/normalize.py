@@ -138,6 +138,11 @@ def word_span(utterance: Utterance, source_start: int, source_end: int) -> tuple
     return nearest, nearest
 
 
+def word_char_spans(utterance: Utterance) -> list[tuple[int, int]]:
+    """Where each of ``utterance.words`` sits in ``utterance.text`` (see :func:`word_span`)."""
+    return _word_spans(utterance.text, [w.text for w in utterance.words])
+
+
 # --- the pipeline --------------------------------------------------------------------------------
 
 # An edit replaces text[a:b] with ``repl``; ``exact`` maps repl's characters one to one onto

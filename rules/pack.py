@@ -12,17 +12,45 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import rules.metric_conditions  # noqa: F401  (registers metric.v1, silence.v1, interruption.v1)
+# imported for their side effect: each registers its condition types
+import rules.emotion_conditions  # emotion.v1
+import rules.metric_conditions  # metric.v1, silence.v1, interruption.v1
+import rules.pii_conditions  # noqa: F401  (pii.v1)
 from qa.errors import CallqaError
 from rules.conditions import REGISTRY, Condition, Env, build_condition
 from rules.errors import PackError
 from rules.metrics import MetricOptions
 from rules.yamlines import LDict, load_yaml
+from scoring.scorecard import Scorecard, parse_scorecard
 
 SEVERITIES = ("critical", "major", "minor")
-_PACK_KEYS = ("pack", "version", "language", "description", "synonyms", "sections", "metrics", "rules", "tests")
-_RULE_KEYS = ("id", "description", "section", "severity", "points", "auto_fail", "require", "forbid", "kind")
-_METRIC_CONDITIONS = ("metric", "silence", "interruption")
+_PACK_KEYS = (
+    "pack",
+    "version",
+    "language",
+    "description",
+    "synonyms",
+    "sections",
+    "metrics",
+    "scorecard",
+    "rules",
+    "tests",
+)
+_RULE_KEYS = (
+    "id",
+    "description",
+    "section",
+    "severity",
+    "points",
+    "per_finding",
+    "auto_fail",
+    "when",
+    "require",
+    "forbid",
+    "kind",
+)
+# a rule's kind, when it does not say, from its condition's top key
+_KIND_OF = {"metric": "metric", "silence": "metric", "interruption": "metric", "pii": "pii", "emotion": "emotion"}
 
 
 @dataclass(frozen=True)
@@ -35,8 +63,10 @@ class Rule:
     auto_fail: bool
     mode: str  # require: a finding when the condition does not hold; forbid: one per place it holds
     condition: Condition
-    kind: str  # script | metric
+    kind: str  # script | metric | pii | emotion
     line: int
+    when: Condition | None = None  # the rule applies only to calls where this holds (else N/A)
+    per_finding: bool = False  # points count for every finding, not once per call
 
 
 @dataclass(frozen=True)
@@ -51,6 +81,14 @@ class RulePack:
     metric_options: Mapping[str, float] = field(default_factory=dict)
     tests: tuple[Any, ...] = ()
     path: str = ""
+    scorecard: Scorecard | None = None  # None: equal weights over the sections (Scorecard.default)
+
+    @property
+    def card(self) -> Scorecard:
+        if self.scorecard is not None:
+            return self.scorecard
+        used = dict.fromkeys(r.section for r in self.rules)
+        return Scorecard.default({s: self.sections.get(s, s) for s in (self.sections or used)})
 
     @property
     def identity(self) -> str:
@@ -58,7 +96,12 @@ class RulePack:
 
     @property
     def requires(self) -> frozenset[str]:
-        return frozenset().union(*(r.condition.requires for r in self.rules))
+        conditions = [r.condition for r in self.rules] + [r.when for r in self.rules if r.when is not None]
+        return frozenset().union(*(c.requires for c in conditions))
+
+    @property
+    def uses_pii(self) -> bool:
+        return any(r.kind == "pii" for r in self.rules)
 
 
 def bundled_packs() -> dict[str, Path]:
@@ -115,6 +158,11 @@ def parse_pack(text: str, name: str, sha256: str = "", path: str = "") -> RulePa
             rule_id = item.get("id") if isinstance(item, dict) else None
             parsed.append(_rule(item, env, sections, {r.id for r in parsed}))
         rule_id = None
+        scorecard = None
+        if "scorecard" in doc:
+            scorecard = parse_scorecard(
+                doc["scorecard"], sections or {r.section: r.section for r in parsed}, doc.line_of("scorecard")
+            )
         tests = doc.get("tests") or []
         if not isinstance(tests, list):
             raise PackError(doc.line_of("tests"), "tests must be a list of cases")
@@ -129,6 +177,7 @@ def parse_pack(text: str, name: str, sha256: str = "", path: str = "") -> RulePa
             metric_options=_metric_options(doc.get("metrics"), doc.line_of("metrics")),
             tests=tuple(tests),
             path=path,
+            scorecard=scorecard,
         )
     except PackError as e:
         where = f"{name}:{e.line}" + (f": rule {rule_id}" if rule_id else "")
@@ -196,7 +245,11 @@ def _rule(item: Any, env: Env, sections: Mapping[str, str], seen: set[str]) -> R
     mode = modes[0]
     condition = env.build(item[mode])
     top = next((k for k in item[mode] if k in REGISTRY), "") if isinstance(item[mode], dict) else ""
-    kind = str(item.get("kind") or ("metric" if top in _METRIC_CONDITIONS else "script"))
+    kind = str(item.get("kind") or _KIND_OF.get(top, "script"))
+    when = env.build(item["when"]) if "when" in item else None
+    per_finding = item.get("per_finding", False)
+    if not isinstance(per_finding, bool):
+        raise PackError(item.line_of("per_finding"), f"per_finding must be true or false, not {per_finding!r}")
     return Rule(
         id=rid,
         description=str(item["description"]),
@@ -208,4 +261,6 @@ def _rule(item: Any, env: Env, sections: Mapping[str, str], seen: set[str]) -> R
         condition=condition,
         kind=kind,
         line=line,
+        when=when,
+        per_finding=per_finding,
     )

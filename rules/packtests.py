@@ -8,11 +8,14 @@ tests:
     fires: [closing.thanks]        # these rules must produce a finding
     passes: [greet.identify]       # these must not
 ```
+
+Cases run the way a call does: sensitive data is detected and emotion scored from the words
+(there is no audio) before the rules, when the pack has PII or emotion rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.model import Utterance
@@ -55,7 +58,18 @@ def _run_case(pack: RulePack, index: int, case: Any) -> CaseResult:
         )
         for i, u in enumerate(case["utterances"])
     )
-    result = check_call(utterances, case.get("duration_s"), case.get("language"), pack)
+    language = case.get("language") or pack.language
+    entities = ()
+    if pack.uses_pii:
+        from pii.detect import detect
+
+        entities = detect(utterances, language)
+    if any(r.kind == "emotion" for r in pack.rules):
+        from scoring.emotion import analyse
+
+        felt = analyse(utterances, language)
+        utterances = tuple(replace(u, sentiment=s) for u, s in zip(utterances, felt.sentiments, strict=True))
+    result = check_call(utterances, case.get("duration_s"), language, pack, entities)
     fired = {f["rule_id"] for f in result.findings}
     for rid in case.get("fires") or ():
         if rid not in fired:

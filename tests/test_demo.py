@@ -55,10 +55,12 @@ def test_every_word_lands_on_the_right_role(demo_out: Path, call_id: str, method
 def test_rules_on_the_demo_calls_find_what_the_scripts_put_there(tmp_path: Path):
     """mono_complaint was written as the bad call: a deflection and no closing."""
     from asr import AsrOptions
+    from qa.analyse import AnalysisOptions
     from qa.pipeline import Pipeline, PipelineOptions
     from rules import load_pack
 
-    pipeline = Pipeline(PipelineOptions(asr=AsrOptions(model="tiny.en"), rules=load_pack("bank-en")))
+    analysis = AnalysisOptions(rules=load_pack("bank-en"))
+    pipeline = Pipeline(PipelineOptions(asr=AsrOptions(model="tiny.en"), analysis=analysis))
     run_batch([DEMO / "mono_complaint.mp3", DEMO / "stereo_card_declined.wav"], tmp_path, pipeline=pipeline)
     bad = json.loads((tmp_path / "calls" / "mono_complaint.json").read_text())
     good = json.loads((tmp_path / "calls" / "stereo_card_declined.json").read_text())

@@ -1,0 +1,119 @@
+"""After the words: sensitive data, emotion, rules, score — then everything masked for writing.
+
+Detection, emotion and rules all read the words as heard; only what leaves this module is
+masked. The unredacted result is kept only when the user asked for it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pii.detect import PiiOptions, detect, scrub
+from pii.model import Entity
+from pii.redact import RedactOptions, by_utterance, mask_for, redact_utterance
+from qa.model import Audio, CallResult, Utterance
+from rules import RulePack, check_call
+from rules.metrics import MetricOptions, conversation_metrics
+from scoring.emotion import EmotionOptions
+from scoring.emotion import analyse as analyse_emotion
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    rules: RulePack | None = None  # adds findings and a score to every call
+    pii: PiiOptions = field(default_factory=PiiOptions)
+    redact: RedactOptions = field(default_factory=RedactOptions)
+    emotion: EmotionOptions | None = field(default_factory=EmotionOptions)  # None: no emotion
+    keep_unredacted: bool = False
+
+    def validate(self) -> None:
+        self.pii.validate()
+        self.redact.validate()
+        if self.emotion is not None:
+            self.emotion.validate()
+
+
+@dataclass(frozen=True)
+class Analysed:
+    result: CallResult  # masked: what gets written
+    unredacted: CallResult | None = None  # only with keep_unredacted
+
+
+def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -> Analysed:
+    if result.status != "ok":
+        return Analysed(result)
+    timings = dict(result.timings)
+    language = result.language
+    utterances = result.utterances
+
+    t = time.perf_counter()
+    entities = detect(utterances, language, options.pii)
+    timings["pii_s"] = time.perf_counter() - t
+
+    emotion: dict[str, Any] = {}
+    if options.emotion is not None:
+        t = time.perf_counter()
+        felt = analyse_emotion(utterances, language, audio, options.emotion)
+        utterances = tuple(replace(u, sentiment=s) for u, s in zip(utterances, felt.sentiments, strict=True))
+        emotion = dict(felt.summary)
+        timings["emotion_s"] = time.perf_counter() - t
+
+    duration = result.audio.duration_s if result.audio else None
+    changes: dict[str, Any] = {}
+    pack = options.rules
+    if pack is not None:
+        from scoring.callscore import score_findings
+
+        t = time.perf_counter()
+        checked = check_call(utterances, duration, language, pack, entities, options.redact.mask)
+        timings["rules_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        changes["score"] = score_findings(pack, checked)
+        timings["scoring_s"] = time.perf_counter() - t
+        changes["metrics"], changes["findings"] = checked.metrics, checked.findings
+        changes["versions"] = {**result.versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256}
+    else:
+        changes["metrics"] = conversation_metrics(utterances, duration, MetricOptions())
+
+    found = by_utterance(entities)
+    masked = tuple(redact_utterance(u, found.get(i, ()), options.redact.mask) for i, u in enumerate(utterances))
+    raw = result.with_(utterances=utterances, emotion=emotion, timings=timings, **changes)
+    redacted = raw.with_(
+        utterances=masked,
+        pii=tuple(_pii_row(e, utterances, raw, options.redact.mask) for e in entities),
+        metadata=_scrub_metadata(raw.metadata),
+    )
+    unredacted = None
+    if options.keep_unredacted:
+        rows = tuple(
+            {**_pii_row(e, utterances, raw, "tag"), "text": utterances[e.utterance].text[e.start : e.end]}
+            for e in entities
+        )
+        unredacted = raw.with_(pii=rows)
+    return Analysed(redacted, unredacted)
+
+
+def _pii_row(e: Entity, utterances: tuple[Utterance, ...], result: CallResult, mode: str) -> dict[str, Any]:
+    u = utterances[e.utterance]
+    # After a downmix the words came from the mix: on the original every channel carries them.
+    per_channel = result.diarization is not None and result.diarization.method == "channels"
+    return {
+        "type": e.type,
+        "role": u.role,
+        "utterance": u.id,
+        "channel": u.channel if per_channel else None,
+        "start": round(e.start_s, 3),
+        "end": round(e.end_s, 3),
+        "mask": mask_for(e, mode),
+        "detector": e.detector,
+    }
+
+
+def _scrub_metadata(metadata: Any) -> dict[str, Any]:
+    """Manifest columns can hold a customer's number; every string value is scrubbed."""
+    out: dict[str, Any] = {}
+    for key, value in dict(metadata).items():
+        out[key] = scrub(value) if isinstance(value, str) else value
+    return out

@@ -1,0 +1,1 @@
+"""Conditions on emotion (``emotion.v1``): being written; registers nothing yet."""
