@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from batch.metadata import SIDECAR_SUFFIX, read_sidecar
+from batch.metadata import SIDECAR_SUFFIX, Manifest, metadata_for
 
 AUDIO_EXTENSIONS = frozenset({".wav", ".mp3", ".flac", ".ogg", ".m4a", ".opus", ".aac", ".wma", ".webm"})
 
@@ -23,8 +23,9 @@ class CallSource:
     metadata_error: str | None = None  # a broken sidecar fails this call, not the run
 
 
-def discover(inputs: Sequence[Path]) -> list[CallSource]:
-    """Files as given, folders searched recursively for audio and transcript JSON.
+def discover(inputs: Sequence[Path], manifest: Manifest | None = None, pattern: str | None = None) -> list[CallSource]:
+    """Files as given, folders searched recursively for audio and transcript JSON, and the
+    recordings a manifest lists; metadata from the manifest, sidecars and the filename pattern.
 
     A path that does not exist still becomes a call, so that it is reported as failed with its
     own error instead of stopping the run. Ids are unique within the run.
@@ -32,13 +33,18 @@ def discover(inputs: Sequence[Path]) -> list[CallSource]:
     found: list[Path] = []
     for p in inputs:
         found += sorted(_walk(p)) if p.is_dir() else [p]
+    if manifest is not None:
+        found += [row.path for row in manifest.rows if row.path is not None]
     seen: dict[str, int] = {}
     out = []
-    for path in dict.fromkeys(found):
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.absolute(), path)  # a folder and a manifest may name the same file
+    for path in unique.values():
         base = call_id_for(path)
         seen[base] = seen.get(base, 0) + 1
         call_id = base if seen[base] == 1 else f"{base}_{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
-        out.append(_source(path, call_id))
+        out.append(_source(path, call_id, manifest, pattern))
     return out
 
 
@@ -60,10 +66,10 @@ def call_id_for(path: Path) -> str:
     return re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE).strip("_") or "call"
 
 
-def _source(path: Path, call_id: str) -> CallSource:
+def _source(path: Path, call_id: str, manifest: Manifest | None, pattern: str | None) -> CallSource:
     kind: Literal["audio", "transcript"] = "transcript" if _is_transcript(path) else "audio"
     try:
-        meta = read_sidecar(path) if path.exists() else {}
+        meta = metadata_for(path, manifest, pattern) if path.exists() else {}
     except ValueError as e:
         return CallSource(call_id, path, kind, {}, str(e))
     return CallSource(str(meta.get("call_id") or call_id), path, kind, meta)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from qa import __version__
+from qa.cli_scorecards import scorecards
 from qa.errors import CallqaError
 
 EXIT_CALLS_FAILED = 3
@@ -93,13 +94,22 @@ def _asr_options(f: Any) -> Any:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @_asr_options
 @click.option(
     "--rules", "rules_pack", default=None, help="Rule pack: a bundled name (bank-zh, bank-en) or a YAML file."
 )
 @click.option("--scorecard", type=click.Path(dir_okay=False, path_type=Path), help="Scorecard YAML beside the pack.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV or JSONL of calls: path, call_id, agent_id, team, queue, started_at, channel_map, language.",
+)
+@click.option(
+    "--filename-pattern",
+    help="Metadata from file names, e.g. {started_at}_{agent_id}_{call_id}, or re:REGEX with named groups.",
+)
 @click.option("--no-emotion", is_flag=True, help="Skip emotion scoring.")
 @click.option("--redact-audio", is_flag=True, help="Also write OUT/audio/<call_id>.<ext> with sensitive words covered.")
 @click.option(
@@ -108,23 +118,32 @@ def _asr_options(f: Any) -> Any:
     help="Also write OUT/unredacted/<call_id>.json with the words as heard (mode 0600). Handle with care.",
 )
 def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
-    """Transcribe calls and split them into agent and customer turns.
+    """Transcribe calls, find sensitive data, score emotion, check rules and score each call.
 
     INPUTS are audio files (wav, mp3, flac, ogg, m4a, opus), transcript JSON files, or folders
-    searched recursively. Writes OUT/calls/<call_id>.json, OUT/calls/<call_id>.rttm and
-    OUT/run.json.
+    searched recursively (or none, with --manifest). Writes OUT/calls/<call_id>.json (masked),
+    OUT/calls/<call_id>.rttm and OUT/run.json.
     """
     from qa.progress import reporter
     from qa.run import run_batch
 
+    manifest = _manifest(kw["manifest"], kw["filename_pattern"])
+    if not inputs and manifest is None:
+        raise click.UsageError("give INPUTS (files or folders) or --manifest")
     try:
         options = _pipeline_options(kw)
         with reporter() as progress:
             summary = run_batch(
-                list(inputs), out, options, progress=progress, redact_audio=_audio_options(kw, kw["redact_audio"])
+                list(inputs),
+                out,
+                options,
+                progress=progress,
+                redact_audio=_audio_options(kw, kw["redact_audio"]),
+                manifest=manifest,
+                filename_pattern=kw["filename_pattern"],
             )
     except CallqaError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(_masked(str(e))) from e
     _report(summary, out)
 
 
@@ -148,7 +167,7 @@ def redact(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
         with reporter() as progress:
             summary = run_batch(list(inputs), out, options, progress=progress, redact_audio=_audio_options(kw, True))
     except CallqaError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(_masked(str(e))) from e
     _report(summary, out)
 
 
@@ -163,6 +182,33 @@ def _report(summary: Any, out: Path) -> None:
         for code, n in sorted(summary.errors.items()):
             click.echo(f"  {n} × {code}", err=True)
         sys.exit(EXIT_CALLS_FAILED)
+
+
+def _masked(message: str) -> str:
+    """Messages can quote inputs (a path, a manifest cell): card and phone numbers are masked."""
+    from pii.detect import scrub
+
+    return scrub(message)
+
+
+def _manifest(path: Path | None, pattern: str | None) -> Any:
+    """The manifest, read and checked (bad rows are reported and skipped); the pattern, checked."""
+    from batch.metadata import compile_pattern, read_manifest
+
+    if pattern:
+        try:
+            compile_pattern(pattern)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--filename-pattern") from e
+    if path is None:
+        return None
+    try:
+        manifest = read_manifest(path)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--manifest") from e
+    for line, problem in manifest.errors:
+        click.echo(_masked(f"{path.name}:{line}: skipped: {problem}"), err=True)
+    return manifest
 
 
 def _audio_options(kw: dict[str, Any], wanted: bool) -> Any:
@@ -308,4 +354,7 @@ def _pack(spec: str) -> Any:
     try:
         return load_pack(spec)
     except CallqaError as e:
-        raise click.ClickException(str(e)) from e
+        raise click.ClickException(_masked(str(e))) from e
+
+
+main.add_command(scorecards)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from batch import CallSource, discover
+from batch.metadata import Manifest
 from pii.audio import AudioRedactOptions
 from qa.model import CallResult, Issue
 from qa.outputs import write_call, write_json, write_private
@@ -64,6 +65,8 @@ def run_batch(
     progress: Progress | None = None,
     pipeline: Pipeline | None = None,
     redact_audio: AudioRedactOptions | None = None,
+    manifest: Manifest | None = None,
+    filename_pattern: str | None = None,
 ) -> RunSummary:
     """Process every call found under ``inputs`` and write ``out/calls/*`` and ``out/run.json``.
 
@@ -71,7 +74,7 @@ def run_batch(
     unredacted result (``AnalysisOptions.keep_unredacted``) goes to ``out/unredacted/`` (0700/0600).
     """
     pipeline = pipeline or Pipeline(options)
-    sources = discover(inputs)
+    sources = discover(inputs, manifest, filename_pattern)
     if pipeline.options.rules is not None:
         preflight(sources, pipeline.options.rules)
     started, t0 = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
@@ -101,7 +104,10 @@ def run_batch(
     summary = RunSummary(
         run_id, started, len(sources), ok, len(sources) - ok, audio_s, time.perf_counter() - t0, dict(errors), masked
     )
-    write_json(out / "run.json", {**summary.to_dict(), "options": _describe(pipeline.options)})
+    record = {**summary.to_dict(), "options": _describe(pipeline.options)}
+    if manifest is not None:
+        record["manifest"] = {"path": str(manifest.path), "rows": len(manifest.rows), "errors": manifest.errors}
+    write_json(out / "run.json", record)
     return summary
 
 
