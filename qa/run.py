@@ -156,6 +156,7 @@ def _describe(options: PipelineOptions) -> dict[str, Any]:
     d = asdict(replace(options, analysis=replace(options.analysis, rules=None)))
     pack = options.rules
     d["analysis"]["rules"] = {"pack": pack.identity, "path": pack.path} if pack else None
+    d["analysis"]["pii"]["entities"] = sorted(options.analysis.pii.entities)
     d["diarize"].pop("pyannote_token", None)  # a secret never goes into outputs
     d["roles"].pop("agent_phrases", None)
     d["roles"].pop("customer_phrases", None)
