@@ -61,7 +61,8 @@ _AMOUNT_AFTER = re.compile(r"^ ?(元|块|万|亿|美元|dollars?|bucks|pounds?|e
 _AMOUNT_BEFORE = re.compile(r"[$¥€£]$")
 
 # digit groups next to each other; a decimal point on either side makes it an amount or a version
-_CHAIN = re.compile(r"(?<!\d)(?<!\d\.)\+?\d+(?: \d+)*(?:x(?![a-z]))?(?!\d|\.\d)")
+# (an ID's last character is X, said 叉 in Mandarin)
+_CHAIN = re.compile(r"(?<!\d)(?<!\d\.)\+?\d+(?: \d+)*(?:(?:x|叉)(?![a-z]))?(?!\d|\.\d)")
 _EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w])")
 _TLDS = "com|net|org|edu|gov|cn|co|uk|io|info|biz|de|fr|us|hk|tw|me"
 _SPOKEN_EMAIL = re.compile(
@@ -113,6 +114,7 @@ def detect(
     for i, u in enumerate(utterances):
         context = " ".join(n.text for n in normalized[max(0, i - CONTEXT_UTTERANCES) : i + 1])
         matches = _numbers(normalized[i].text, context) + _emails(normalized[i].text, context)
+        matches += _written_emails(u.text)
         if options.ner:
             matches += _names(u.text, language)
         matches = [m for m in matches if m.type in options.entities]
@@ -159,13 +161,13 @@ def _numbers(text: str, context: str) -> list[_Match]:
 
 def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> list[_Match]:
     """Every run of whole digit groups in the chain that validates as some type."""
-    groups = [(m.start(), m.end()) for m in re.finditer(r"\+?\d+x?", chain)]
+    groups = [(m.start(), m.end()) for m in re.finditer(r"\+?\d+(?:x|叉)?", chain)]
     out: list[_Match] = []
     for a in range(len(groups)):
         for b in range(a, len(groups)):
             start, end = groups[a][0], groups[b][1]
             raw = chain[start:end]
-            value = raw.replace(" ", "").lstrip("+")
+            value = raw.replace(" ", "").replace("叉", "x").lstrip("+")
             if len(value) > 20:
                 break
             kind = _number_type(value, raw, b - a + 1, personal, context, [e - s for s, e in groups[a : b + 1]])
@@ -212,6 +214,14 @@ def _expiry(text: str, context: str) -> list[_Match]:
 
 
 # --- emails and IBANs -----------------------------------------------------------------------
+
+
+def _written_emails(original: str) -> list[_Match]:
+    """Emails as written, found in the original text: normalizing turns ``_`` and ``-`` into spaces."""
+    return [
+        _Match("email", m.start(), m.end(), m.group().lower(), "email.v1", raw=True)
+        for m in _EMAIL.finditer(original.lower())
+    ]
 
 
 def _emails(text: str, context: str) -> list[_Match]:
@@ -349,8 +359,9 @@ def _posseg() -> Callable[[str], Iterable[Any]]:
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    # its prefix-dictionary cache goes to a private folder, so two workers never share a half-written one
-    folder = os.path.join(os.environ.get("CALLQA_CACHE") or tempfile.gettempdir(), f"jieba-{os.getpid()}")
+    # jieba writes its prefix-dictionary cache to a temporary name and renames it: one shared folder
+    # is safe for many workers, and built once
+    folder = os.path.join(os.environ.get("CALLQA_CACHE") or tempfile.gettempdir(), "jieba")
     os.makedirs(folder, exist_ok=True)
     jieba.dt.tmp_dir = folder
     return jieba.posseg.cut  # type: ignore[no-any-return]

@@ -15,7 +15,7 @@ import numpy as np
 from tests.conftest import IN_CI
 
 CARD = "4532015112830366"
-SSN = "123456789"
+SSN = "536221874"
 PHONE = "5552124419"
 EMAIL = "john.smith@example.com"
 SPOKEN_CARD = "four five three two, zero one five one, one two eight three, zero three six six"
@@ -83,7 +83,7 @@ def make_calls(folder: Path) -> dict[str, list[tuple[float, float]]]:
             summary="",
             lines=(
                 Line("agent", "Thank you for calling Northwind Bank, my name is Sam. How can I help you?"),
-                Line("customer", "Hello. My social security number is one two three, four five, six seven eight nine."),
+                Line("customer", "Hello. My social security number is five three six, two two, one eight seven four."),
                 Line("agent", "You do not need to tell me that. What is the problem?"),
                 Line("customer", "Please call me back on five five five, two one two, four four one nine."),
                 Line("agent", "Of course. Can I also have your email address?"),
