@@ -26,8 +26,8 @@ What it does, per call:
 Every random choice comes from a per-call fixed seed, so running it again gives the same
 files (byte for byte, with the same espeak-ng and PyAV versions).
 
-Besides the audio it writes a metadata sidecar for the first call, ``README.md`` with the
-scripted lines, and ``../truth.json`` (who said what, when, as placed) beside the folder, so that
+Besides the audio it writes a metadata sidecar for each call (agent, team, start time),
+``README.md`` with the scripted lines, and ``../truth.json`` (who said what, when, as placed) beside the folder, so that
 ``callqa run demo/calls`` does not take it for a transcript.
 """
 
@@ -126,7 +126,7 @@ class Placed:
 # ---------------------------------------------------------------------------------------------
 # The scripts. Nothing here is a real person's data: the dates of birth are impossible on
 # purpose, and no card, account, ID or phone numbers are spoken. Agent numbers are short demo
-# numbers; the first call's matches its sidecar's agent_id.
+# numbers; each matches its sidecar's agent_id.
 #
 # Voices: agents use espeak-ng's Klatt variants, which Whisper (base) understands best at 8 kHz
 # of the voices tried; customers use female variants, so that a mono call's two speakers differ.
@@ -143,7 +143,12 @@ CALLS: tuple[Call, ...] = (
         customer=Voice("en-us+f2", pitch=70, speed=170),
         seed=1024,
         summary="A card payment was declined by the fraud check; the agent verifies, holds, unblocks the card.",
-        sidecar={"agent_id": "A1024", "team": "cards", "channel_map": "agent,customer"},
+        sidecar={
+            "agent_id": "A1024",
+            "team": "cards",
+            "channel_map": "agent,customer",
+            "started_at": "2026-11-24T09:12:00",
+        },
         lines=(
             Line(
                 "agent",
@@ -169,6 +174,7 @@ CALLS: tuple[Call, ...] = (
         customer=Voice("en-us+steph", pitch=60, speed=165),
         seed=2208,
         summary="A question about a fee charged for a transfer abroad; the agent explains and refunds it once.",
+        sidecar={"agent_id": "A2208", "team": "payments", "started_at": "2026-11-24T10:40:00"},
         lines=(
             Line(
                 "agent",
@@ -199,6 +205,7 @@ CALLS: tuple[Call, ...] = (
         agent=Voice("en-us+klatt6", pitch=30, speed=175),
         customer=Voice("en-us+f5", pitch=60, speed=170),
         seed=3516,
+        sidecar={"agent_id": "A3516", "team": "cards", "started_at": "2026-11-25T14:05:00"},
         summary=(
             "A complaint about a long wait and a card that has not arrived. The agent is curt, says "
             "“that's not my problem” and ends the call without the closing."

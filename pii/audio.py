@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def redact_audio(src: Path, dst: Path, spans: Sequence[Span], options: AudioReda
     os.close(fd)
     try:
         with av.open(str(src)) as inp:
-            stream = next(s for s in inp.streams if s.type == "audio")
+            stream: Any = next(s for s in inp.streams if s.type == "audio")
             rate, layout = stream.codec_context.sample_rate, stream.codec_context.layout.name
             muxer = _MUXER.get(src.suffix.lower()) or inp.format.name.split(",")[0]
             with av.open(tmp, "w", format=muxer) as out:
@@ -77,7 +78,7 @@ def redact_audio(src: Path, dst: Path, spans: Sequence[Span], options: AudioReda
     return dst
 
 
-def _output_stream(out, stream, rate: int, layout: str):  # type: ignore[no-untyped-def]
+def _output_stream(out: Any, stream: Any, rate: int, layout: str) -> Any:
     name = stream.codec_context.name
     ostream = out.add_stream(_ENCODER.get(name, name), rate=rate, layout=layout)
     if name == "vorbis":
@@ -87,7 +88,9 @@ def _output_stream(out, stream, rate: int, layout: str):  # type: ignore[no-unty
     return ostream
 
 
-def _write(out, ostream, planar, done: int, rate: int, layout: str, spans: Sequence[Span], fill: str) -> int:  # type: ignore[no-untyped-def]
+def _write(
+    out: Any, ostream: Any, planar: Any, done: int, rate: int, layout: str, spans: Sequence[Span], fill: str
+) -> int:
     import av
 
     data = planar.to_ndarray().astype(np.float32, copy=True)

@@ -40,30 +40,35 @@ CONTEXT_UTTERANCES = 2
 # Checksum-validated first, then by how specific the shape is; the longer span wins a tie.
 _PRIORITY = {"bank_card": 0, "cn_id": 0, "iban": 0, "cn_mobile": 1, "us_ssn": 2, "phone": 3, "email": 1}
 
-_CARD_CONTEXT = re.compile(
-    r"card|visa|mastercard|amex|cvv|cvc|security code|expir|valid thru|卡|安全码|背面|有效期|到期"
+# 短信验证码 and 动态验证码 are one-time codes sent by text, not the card's code
+_CVV_CONTEXT = re.compile(
+    r"cvv|cvc|cv2|security code|three digits|3 digits|安全码|背面|后三位|末三位|(?<!短信)(?<!动态)验证码"
 )
-_CVV_CONTEXT = re.compile(r"cvv|cvc|cv2|security code|three digits|3 digits|安全码|背面|后三位|末三位|验证码")
 _EXPIRY_CONTEXT = re.compile(r"expir|valid thru|valid through|valid until|good thru|有效期|到期")
 _SSN_CONTEXT = re.compile(r"social security|ssn|social insurance")
 _PHONE_CONTEXT = re.compile(
-    r"phone|mobile|cell|number|call me|call you|reach|contact|text me|电话|手机|号码|联系|打给|致电|回电"
+    r"phone|mobile|cell|number|call me|call you|reach|contact|text me|电话|手机|号码|座机|固话|联系|打给|致电|回电"
 )
 _EMAIL_CONTEXT = re.compile(r"e-?mail|mail|address|邮箱|邮件")
 # Said right before a number, these make it something else than a phone or an SSN.
 _NOT_PERSONAL = re.compile(
     r"(order|reference|ref|ticket|tracking|confirmation|case|invoice|policy|transaction|booking|account|"
-    r"extension|ext|agent|employee|badge|serial|model|flight|room|"
+    r"extension|ext|agent|employee|badge|serial|model|flight|room|error(?: code)?|status code|"
     r"工号|订单|单号|流水|分机|快递|工单|编号|案件|保单|凭证|批次|序列|型号)"
     r"(?: ?(?:number|no|num|id|is|号|号码|是))*[ :#]*$"
 )
 _AMOUNT_AFTER = re.compile(r"^ ?(元|块|万|亿|美元|dollars?|bucks|pounds?|euros?|yuan|rmb|usd|%|percent|分钟|秒|年)")
 _AMOUNT_BEFORE = re.compile(r"[$¥€£]$")
+_PLUS = re.compile(r"(?<![a-z])plus (?=\d)")
+_PROMPT = re.compile(rf"(?P<cvv>{_CVV_CONTEXT.pattern})|(?P<expiry>{_EXPIRY_CONTEXT.pattern})")
+# a company's toll-free line, not a person's number
+_TOLL_FREE = re.compile(r"8(00|33|44|55|66|77|88)")
 
 # digit groups next to each other; a decimal point on either side makes it an amount or a version
 # (an ID's last character is X, said 叉 in Mandarin)
 _CHAIN = re.compile(r"(?<!\d)(?<!\d\.)\+?\d+(?: \d+)*(?:(?:x|叉)(?![a-z]))?(?!\d|\.\d)")
-_EMAIL = re.compile(r"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w])")
+# ASCII boundaries, not \\w: in Chinese the address touches the words around it (邮箱是a@b.com就行)
+_EMAIL = re.compile(r"(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![a-z0-9])")
 _TLDS = "com|net|org|edu|gov|cn|co|uk|io|info|biz|de|fr|us|hk|tw|me"
 _SPOKEN_EMAIL = re.compile(
     rf"(?<![a-z0-9])[a-z0-9]+(?:(?: dot |\.| underscore |_)[a-z0-9]+)*(?: at | @ )"
@@ -73,6 +78,11 @@ _IBAN = re.compile(r"(?<![a-z0-9])[a-z]{2}\d{2}(?: ?[a-z0-9]{1,4}){3,8}")
 _EXPIRY = re.compile(
     r"(?<![\d/])(0?[1-9]|1[0-2]) ?[/ ] ?(\d{2}|20\d{2})(?![\d/])|(?<![\d/])(0[1-9]|1[0-2])(\d{2})(?![\d/])"
 )
+# what the number grammar leaves as words: a lone "one" is not a number, so "oh one 29" stays
+_MONTH_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_SPOKEN_EXPIRY = re.compile(rf"\b(?:oh|o|zero) ({'|'.join(_MONTH_WORDS)})(?: slash | )(\d{{2}}|20\d{{2}})(?![\d/])")
+# Mandarin says the year first: 二七年五月 → 27年5月 (a day after it makes it a date)
+_ZH_EXPIRY = re.compile(r"(?<!\d)(?:20)?(\d{2}) ?年 ?(0?[1-9]|1[0-2]) ?月(?! ?\d)")
 _EN_ADDRESS = re.compile(
     r"\b\d{1,5}(?: [A-Z][a-z]+){1,3} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|"
     r"Place|Pl|Terrace|Close|Crescent)\b\.?"
@@ -149,20 +159,36 @@ def scrub(text: str) -> str:
 
 def _numbers(text: str, context: str) -> list[_Match]:
     out: list[_Match] = []
+    # "plus" as said before a country code; padded so that every offset still maps back
+    text = _PLUS.sub("    +", text)
     for chain in _CHAIN.finditer(text):
         before, after = text[: chain.start()], text[chain.end() :]
         if _AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.match(after):
             continue
         personal = not _NOT_PERSONAL.search(before[-40:])
-        out += _chain_matches(chain.group(), chain.start(), personal, context)
+        prompt = _last_prompt(context[: len(context) - len(text) + chain.start()])
+        out += _chain_matches(chain.group(), chain.start(), personal, context if prompt != "expiry" else "")
     out += _expiry(text, context)
     return out
 
 
+def _last_prompt(before: str) -> str | None:
+    """Which was asked for last before a number, "cvv" or "expiry": 0928 can be either."""
+    last = None
+    for m in _PROMPT.finditer(before):
+        last = m.lastgroup
+    return last
+
+
 def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> list[_Match]:
-    """Every run of whole digit groups in the chain that validates as some type."""
+    """Every run of whole digit groups in the chain that validates as some type.
+
+    A type known only by its shape (phone, SSN, CVV) must be the whole chain, or sit next to a
+    checksum-valid run: ten digits out of a card number that fails Luhn are a misheard card, not
+    a phone, while a mobile said next to an ID card number is still a mobile.
+    """
     groups = [(m.start(), m.end()) for m in re.finditer(r"\+?\d+(?:x|叉)?", chain)]
-    out: list[_Match] = []
+    runs: list[tuple[int, int, str, str]] = []
     for a in range(len(groups)):
         for b in range(a, len(groups)):
             start, end = groups[a][0], groups[b][1]
@@ -172,29 +198,38 @@ def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> lis
                 break
             kind = _number_type(value, raw, b - a + 1, personal, context, [e - s for s, e in groups[a : b + 1]])
             if kind:
-                out.append(_Match(kind, offset + start, offset + end, value, f"{kind}.v1"))
+                runs.append((a, b, kind, value))
+    checked = [(a, b) for a, b, kind, _ in runs if _PRIORITY.get(kind) == 0]
+    out: list[_Match] = []
+    for a, b, kind, value in runs:
+        before = a == 0 or any(y == a - 1 for _, y in checked)
+        after = b == len(groups) - 1 or any(x == b + 1 for x, _ in checked)
+        if _PRIORITY.get(kind) == 0 or (before and after):
+            out.append(_Match(kind, offset + groups[a][0], offset + groups[b][1], value, f"{kind}.v1"))
     return out
 
 
 def _number_type(value: str, raw: str, ngroups: int, personal: bool, context: str, sizes: list[int]) -> str | None:
     if value.endswith("x"):
         return "cn_id" if validators.cn_id(value) else None
-    if validators.bank_card(value):
-        return "bank_card"
+    # a region, a real birth date and a 1-in-11 check say more than Luhn's 1 in 10
     if validators.cn_id(value):
         return "cn_id"
+    if validators.bank_card(value):
+        return "bank_card"
     if not personal:
         return None
     foreign = raw.startswith("+") and not raw.startswith("+86")
-    if validators.cn_mobile(value) and not foreign and (len(value) == 11 or raw.startswith(("+86", "86"))):
+    # 1-800-… is said like a mainland mobile's 11 digits, but grouped 1-3-3-4
+    mobile_shape = (len(value) == 11 and sizes[0] != 1) or raw.startswith(("+86", "86"))
+    if validators.cn_mobile(value) and not foreign and mobile_shape:
         return "cn_mobile"
     if validators.us_ssn(value) and (sizes == [3, 2, 4] or _SSN_CONTEXT.search(context)):
         return "us_ssn"
-    if raw.startswith("+") and 8 <= len(value) <= 15:
+    if raw.startswith("+") and validators.international_phone(value):
         return "phone"
-    if (validators.nanp_phone(value) or validators.cn_landline(value)) and (
-        ngroups > 1 or _PHONE_CONTEXT.search(context)
-    ):
+    nanp = validators.nanp_phone(value) and not _TOLL_FREE.match(value.removeprefix("1"))
+    if (nanp or validators.cn_landline(value)) and (ngroups > 1 or _PHONE_CONTEXT.search(context)):
         return "phone"
     if validators.card_cvv(value) and ngroups == 1 and _CVV_CONTEXT.search(context):
         return "card_cvv"
@@ -204,11 +239,15 @@ def _number_type(value: str, raw: str, ngroups: int, personal: bool, context: st
 def _expiry(text: str, context: str) -> list[_Match]:
     if not _EXPIRY_CONTEXT.search(context):
         return []
+    found = [
+        (m, *((m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4)))) for m in _EXPIRY.finditer(text)
+    ]
+    found += [(m, str(_MONTH_WORDS.index(m.group(1)) + 1), m.group(2)) for m in _SPOKEN_EXPIRY.finditer(text)]
+    found += [(m, m.group(2), m.group(1)) for m in _ZH_EXPIRY.finditer(text)]
     out = []
-    for m in _EXPIRY.finditer(text):
-        month, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    for m, month, year in found:
         value = month.zfill(2) + year[-2:]
-        if validators.card_expiry(value):
+        if validators.card_expiry(value) and _last_prompt(context[: len(context) - len(text) + m.start()]) != "cvv":
             out.append(_Match("card_expiry", m.start(), m.end(), value, "card_expiry.v1"))
     return out
 
@@ -255,6 +294,9 @@ _ZH_NAME_BEFORE = re.compile(
     r"(我叫|我是|叫做|名叫|姓名是|名字是|名字叫|户名是|户名|持卡人是|持卡人|收件人是|收件人|本人)$"
 )
 _ZH_NAME_AFTER = re.compile(r"^(先生|女士|小姐|老师|同学)")
+_ZH_RELATIVE = re.compile(r"我(爱人|老公|老婆|妻子|丈夫|先生|太太|朋友|同事|儿子|女儿|父亲|母亲|爸爸|妈妈)$")
+# a place name where the caller is, goes or comes from; not one naming a bank or branch (北京分行)
+_ZH_PLACE_BEFORE = re.compile(r"(在|从|到|去|来自|住|回)$")
 _ZH_ADDRESS_PART = re.compile(
     r"(省|自治区|市|区|县|镇|乡|村|路|街|大街|大道|巷|弄|胡同|小区|花园|大厦|公寓|广场|号|号楼|栋|幢|单元|室|楼|层)$"
 )
@@ -298,9 +340,17 @@ def _zh_names(text: str) -> list[_Match]:
         pos += len(word)
     for a, b, word, flag in spans:
         surname = word[0] in _SURNAMES or word.startswith(_COMPOUND_SURNAMES)
-        said_as_name = _ZH_NAME_BEFORE.search(text[max(0, a - 5) : a]) or _ZH_NAME_AFTER.match(text[b : b + 2])
+        said_as_name = (
+            _ZH_NAME_BEFORE.search(text[max(0, a - 5) : a])
+            or _ZH_NAME_AFTER.match(text[b : b + 2])
+            or _ZH_RELATIVE.search(text[max(0, a - 3) : a])
+        )
         if flag == "nr" and 2 <= len(word) <= 4 and surname and said_as_name:
             out.append(_Match("person", a, b, word, "person.jieba.v1", raw=True))
+    for k, (a, b, word, flag) in enumerate(spans):
+        next_flag = spans[k + 1][3] if k + 1 < len(spans) else "x"
+        if flag == "ns" and 2 <= len(word) <= 6 and _ZH_PLACE_BEFORE.search(text[:a]) and next_flag[:1] != "n":
+            out.append(_Match("location", a, b, word, "location.jieba.v1", raw=True))
     out += _zh_addresses(spans)
     return out
 
@@ -328,14 +378,17 @@ def _address_goes_on(spans: list[tuple[int, int, str, str]], k: int) -> bool:
     word, flag = spans[k][2], spans[k][3]
     if flag in ("ns", "m") or _ZH_ADDRESS_PART.search(word):
         return True
-    # a name before its street word: 世纪 + 大道, 太古 + 汇 + 2栋
-    after = spans[k + 1] if k + 1 < len(spans) else None
-    return (
-        flag in ("n", "nz", "nr")
-        and len(word) <= 4
-        and after is not None
-        and (after[3] == "m" or bool(_ZH_ADDRESS_PART.search(after[2])))
-    )
+    # a name before its street word: 世纪 + 大道, 太古 + 汇 + 2栋, and names jieba does not know
+    # and cuts into characters: 珞 + 喻 + 路. At most four characters of name, none of them a verb,
+    # pronoun or particle (上海的朋友, 北京打过来).
+    length = 0
+    for _, _, w, f in spans[k : k + 4]:
+        if length and (f == "m" or _ZH_ADDRESS_PART.search(w)):
+            return True
+        length += len(w)
+        if length > 4 or not (f[:1] in ("n", "a", "j") or f in ("vg", "ng")) or (f == "nr" and length > 2):
+            return False
+    return False
 
 
 @cache
@@ -364,7 +417,8 @@ def _posseg() -> Callable[[str], Iterable[Any]]:
     folder = os.path.join(os.environ.get("CALLQA_CACHE") or tempfile.gettempdir(), "jieba")
     os.makedirs(folder, exist_ok=True)
     jieba.dt.tmp_dir = folder
-    return jieba.posseg.cut  # type: ignore[no-any-return]
+    cut: Callable[[str], Iterable[Any]] = jieba.posseg.cut
+    return cut
 
 
 # --- choosing between candidates and mapping back --------------------------------------------

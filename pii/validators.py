@@ -102,7 +102,7 @@ def nanp_phone(digits: str) -> bool:
 
 def cn_landline(digits: str) -> bool:
     """Mainland landline with its area code: 010/02X + 8 digits, or 0XXX + 7–8 digits."""
-    if not digits.isdigit() or digits[:1] != "0" or digits[1:2] == "0":
+    if not digits.isdigit() or len(digits) < 10 or digits[0] != "0" or digits[1] == "0":
         return False
     if digits[1] in "12":
         return len(digits) == 11 and digits[3] not in "01"

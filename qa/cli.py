@@ -258,6 +258,7 @@ def _pipeline_options(kw: dict[str, Any]) -> Any:
         redact=RedactOptions(mask=kw["mask"]),
         emotion=None if kw["no_emotion"] else EmotionOptions(),
         keep_unredacted=kw["write_unredacted"],
+        allow=tuple(kw["company"]),
     )
     return PipelineOptions(
         analysis=analysis,

@@ -54,7 +54,7 @@ class Utterance:
     sentiment: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {
+        d: dict[str, Any] = {
             "id": self.id,
             "role": self.role,
             "speaker": self.speaker,

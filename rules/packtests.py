@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pii.model import Entity
 from qa.model import Utterance
 from rules.engine import check_call
 from rules.pack import RulePack
@@ -59,7 +60,7 @@ def _run_case(pack: RulePack, index: int, case: Any) -> CaseResult:
         for i, u in enumerate(case["utterances"])
     )
     language = case.get("language") or pack.language
-    entities = ()
+    entities: tuple[Entity, ...] = ()
     if pack.uses_pii:
         from pii.detect import detect
 

@@ -16,9 +16,10 @@ from tests.conftest import IN_CI
 
 CARD = "4532015112830366"
 SSN = "536221874"
-PHONE = "5552124419"
+PHONE = "4152967731"
 EMAIL = "john.smith@example.com"
-SPOKEN_CARD = "four five three two, zero one five one, one two eight three, zero three six six"
+# groups said as short sentences: espeak runs comma-separated digits together at 8 kHz
+SPOKEN_CARD = "four five three two. zero one five one. one two eight three. zero three six six"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def make_calls(folder: Path) -> dict[str, list[tuple[float, float]]]:
     """Write the calls into ``folder``; returns each call's line times (start, end) in seconds."""
     from demo.make_calls import Call, Line, Voice, encode, mix, place
 
-    agent, customer = Voice("en-us+klatt4", pitch=40, speed=150), Voice("en-us+f2", pitch=70, speed=150)
+    # the voice and pace Whisper base heard digits best from, of those tried at 8 kHz
+    agent, customer = Voice("en-us+f2", pitch=40, speed=120), Voice("en-us+f2", pitch=70, speed=120)
     calls = [
         Call(
             name="pii_card_readback",
@@ -83,9 +85,9 @@ def make_calls(folder: Path) -> dict[str, list[tuple[float, float]]]:
             summary="",
             lines=(
                 Line("agent", "Thank you for calling Northwind Bank, my name is Sam. How can I help you?"),
-                Line("customer", "Hello. My social security number is five three six, two two, one eight seven four."),
+                Line("customer", "Hello. My social security number is five three six. two two. one eight seven four."),
                 Line("agent", "You do not need to tell me that. What is the problem?"),
-                Line("customer", "Please call me back on five five five, two one two, four four one nine."),
+                Line("customer", "Please call me back on four one five. two nine six. seven seven three one."),
                 Line("agent", "Of course. Can I also have your email address?"),
                 Line("customer", "It is john dot smith at example dot com."),
                 Line("agent", "Thank you. Have a nice day."),
