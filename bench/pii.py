@@ -106,10 +106,13 @@ def evaluate(rows: list[Row], options: PiiOptions | None = None, errors: list[st
     return scores
 
 
+MASK_ONLY = "number"
+
+
 def totals(scores: dict[str, Score], types: tuple[str, ...] | None = None) -> Score:
     out = Score()
     for t, s in scores.items():
-        if types is None or t in types:
+        if (types is None and t != MASK_ONLY) or (types is not None and t in types):
             out.add(s)
     return out
 
@@ -138,8 +141,14 @@ def main(verbose: bool = False) -> dict[str, Score]:
         print(f"  {name:<16}{s.gold:>6}{s.pred:>6}{s.precision:>8.1%}{s.recall:>8.1%}{s.f1:>8.1%}")
 
     for t, s in scores.items():
-        if s.gold or s.pred:
+        if (s.gold or s.pred) and t != MASK_ONLY:
             line(t, s)
+    masked_only = scores.get(MASK_ONLY)
+    if masked_only is not None and masked_only.pred:
+        # card- or ID-length digits whose check fails, said while cards or IDs are discussed: masked
+        # (ASR misheard a real number, or a misread one was said), never a finding; the corpus's
+        # bad-checksum negatives are where it shows
+        print(f"  {'number (masked only, not scored)':<40}{masked_only.pred:>6}")
     line("checksum-valid", totals(scores, CHECKSUM_TYPES))
     line("overall", totals(scores))
     for lines, language in ((EN, "en"), (ZH, "zh")):

@@ -10,7 +10,10 @@ tried against the validators (Luhn, GB 11643, mod 97, numbering plans); the long
 reading wins, and a checksum-validated type wins over one that only has a shape. Numbers that
 only have a shape (phones, SSNs, CVVs, expiry dates) need their context: a CVV or an expiry date
 only near a card or its prompt, a bare nine digits only after "social security", and none of
-them after "order number", "extension", "工号", "订单号" and the like.
+them after "order number", "extension", "工号", "订单号" and the like. A shape-only number must
+also be the whole chain or sit next to a checksum-valid run: a card number that fails Luhn is
+a misheard card, and ten digits of it are not a phone. Four digits after "expiry" are a date,
+after "CVV" a code: the prompt said last decides.
 
 Why not presidio-analyzer: its recognizers search the text as written, with ``\\b`` word
 boundaries (useless in Chinese, where every character is a word character) and no way to carry
@@ -25,7 +28,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -39,6 +42,15 @@ log = logging.getLogger("callqa.pii")
 CONTEXT_UTTERANCES = 2
 # Checksum-validated first, then by how specific the shape is; the longer span wins a tie.
 _PRIORITY = {"bank_card": 0, "cn_id": 0, "iban": 0, "cn_mobile": 1, "us_ssn": 2, "phone": 3, "email": 1}
+# Unverified readings (below) come last: anything that validates wins the place.
+_UNVERIFIED_PRIORITY = 4
+
+# ASR mishears digits: "zero one five one" comes out "0 -1 -1 -1", "four five three two" as "4.532".
+# A number of a card's or an ID's length said where a card or an ID is being talked about is masked
+# even when its check digit fails, because the real number was said aloud all the same.
+_CARD_TALK = re.compile(r"card|visa|mastercard|amex|卡号|银行卡|信用卡|储蓄卡|借记卡")
+_ID_TALK = re.compile(r"身份证|证件号|id number|identity number|passport")
+_LOOSE_DIGITS = re.compile(r"(?<![\d.])\d(?:[ .]?\d){12,18}(?![\d]|\.\d)")
 
 # 短信验证码 and 动态验证码 are one-time codes sent by text, not the card's code
 _CVV_CONTEXT = re.compile(
@@ -59,6 +71,7 @@ _NOT_PERSONAL = re.compile(
 )
 _AMOUNT_AFTER = re.compile(r"^ ?(元|块|万|亿|美元|dollars?|bucks|pounds?|euros?|yuan|rmb|usd|%|percent|分钟|秒|年)")
 _AMOUNT_BEFORE = re.compile(r"[$¥€£]$")
+_ASKED = {"ssn": _SSN_CONTEXT, "phone": _PHONE_CONTEXT, "cvv": _CVV_CONTEXT}
 _PLUS = re.compile(r"(?<![a-z])plus (?=\d)")
 _PROMPT = re.compile(rf"(?P<cvv>{_CVV_CONTEXT.pattern})|(?P<expiry>{_EXPIRY_CONTEXT.pattern})")
 # a company's toll-free line, not a person's number
@@ -84,8 +97,8 @@ _SPOKEN_EXPIRY = re.compile(rf"\b(?:oh|o|zero) ({'|'.join(_MONTH_WORDS)})(?: sla
 # Mandarin says the year first: 二七年五月 → 27年5月 (a day after it makes it a date)
 _ZH_EXPIRY = re.compile(r"(?<!\d)(?:20)?(\d{2}) ?年 ?(0?[1-9]|1[0-2]) ?月(?! ?\d)")
 _EN_ADDRESS = re.compile(
-    r"\b\d{1,5}(?: [A-Z][a-z]+){1,3} (?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|"
-    r"Place|Pl|Terrace|Close|Crescent)\b\.?"
+    r"\b\d{1,5}(?: [A-Z][a-z]+){1,3} (?:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Way|Court|Place|Terrace|Close|"
+    r"Crescent)\b|(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl)\b\.?)"
 )
 
 
@@ -120,13 +133,15 @@ def detect(
 
     options = options or PiiOptions()
     normalized = [normalize(u.text, language) for u in utterances]
+    docs = _english_docs([u.text for u in utterances], language) if options.ner else {}
     out: list[Entity] = []
     for i, u in enumerate(utterances):
         context = " ".join(n.text for n in normalized[max(0, i - CONTEXT_UTTERANCES) : i + 1])
         matches = _numbers(normalized[i].text, context) + _emails(normalized[i].text, context)
+        matches += _unverified_numbers(normalized[i].text, context)
         matches += _written_emails(u.text)
         if options.ner:
-            matches += _names(u.text, language)
+            matches += _names(u.text, language, docs.get(i))
         matches = [m for m in matches if m.type in options.entities]
         for m in _resolve(matches, normalized[i], u.text):
             out.append(_entity(m, i, u, normalized[i]))
@@ -160,15 +175,38 @@ def scrub(text: str) -> str:
 def _numbers(text: str, context: str) -> list[_Match]:
     out: list[_Match] = []
     # "plus" as said before a country code; padded so that every offset still maps back
+    expiry_asked = _EXPIRY_CONTEXT.search(context) is not None
+    asked = frozenset(name for name, prompt in _ASKED.items() if prompt.search(context))
+    pluses = {m.end() - 1 for m in _PLUS.finditer(text)}
     text = _PLUS.sub("    +", text)
     for chain in _CHAIN.finditer(text):
         before, after = text[: chain.start()], text[chain.end() :]
         if _AMOUNT_BEFORE.search(before) or _AMOUNT_AFTER.match(after):
             continue
         personal = not _NOT_PERSONAL.search(before[-40:])
-        prompt = _last_prompt(context[: len(context) - len(text) + chain.start()])
-        out += _chain_matches(chain.group(), chain.start(), personal, context if prompt != "expiry" else "")
+        # a number right after an expiry prompt is no CVV, whatever was asked before
+        if expiry_asked and _last_prompt(context[: len(context) - len(text) + chain.start()]) == "expiry":
+            out += _chain_matches(chain.group(), chain.start(), personal, asked - {"cvv"})
+        else:
+            out += _chain_matches(chain.group(), chain.start(), personal, asked)
+    out = [replace(m, start=m.start - 4) if m.start in pluses else m for m in out]
     out += _expiry(text, context)
+    return out
+
+
+def _unverified_numbers(text: str, context: str) -> list[_Match]:
+    """13–19 digits (dots and spaces between them allowed) while a card or an ID is the topic."""
+    card, person_id = _CARD_TALK.search(context), _ID_TALK.search(context)
+    if not (card or person_id):
+        return []
+    out = []
+    for m in _LOOSE_DIGITS.finditer(text):
+        if _NOT_PERSONAL.search(text[: m.start()][-40:]) or _AMOUNT_AFTER.match(text[m.end() :]):
+            continue
+        value = re.sub(r"[ .]", "", m.group())
+        topic = "cn_id" if person_id and len(value) in (17, 18) else "bank_card" if card else None
+        if topic:
+            out.append(_Match("number", m.start(), m.end(), value, f"{topic}.unverified.v1"))
     return out
 
 
@@ -180,7 +218,7 @@ def _last_prompt(before: str) -> str | None:
     return last
 
 
-def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> list[_Match]:
+def _chain_matches(chain: str, offset: int, personal: bool, asked: frozenset[str]) -> list[_Match]:
     """Every run of whole digit groups in the chain that validates as some type.
 
     A type known only by its shape (phone, SSN, CVV) must be the whole chain, or sit next to a
@@ -196,7 +234,7 @@ def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> lis
             value = raw.replace(" ", "").replace("叉", "x").lstrip("+")
             if len(value) > 20:
                 break
-            kind = _number_type(value, raw, b - a + 1, personal, context, [e - s for s, e in groups[a : b + 1]])
+            kind = _number_type(value, raw, b - a + 1, personal, asked, [e - s for s, e in groups[a : b + 1]])
             if kind:
                 runs.append((a, b, kind, value))
     checked = [(a, b) for a, b, kind, _ in runs if _PRIORITY.get(kind) == 0]
@@ -209,7 +247,10 @@ def _chain_matches(chain: str, offset: int, personal: bool, context: str) -> lis
     return out
 
 
-def _number_type(value: str, raw: str, ngroups: int, personal: bool, context: str, sizes: list[int]) -> str | None:
+def _number_type(
+    value: str, raw: str, ngroups: int, personal: bool, asked: frozenset[str], sizes: list[int]
+) -> str | None:
+    """The type ``value`` reads as; ``asked``: which prompts (ssn, phone, cvv) the context holds."""
     if value.endswith("x"):
         return "cn_id" if validators.cn_id(value) else None
     # a region, a real birth date and a 1-in-11 check say more than Luhn's 1 in 10
@@ -224,14 +265,14 @@ def _number_type(value: str, raw: str, ngroups: int, personal: bool, context: st
     mobile_shape = (len(value) == 11 and sizes[0] != 1) or raw.startswith(("+86", "86"))
     if validators.cn_mobile(value) and not foreign and mobile_shape:
         return "cn_mobile"
-    if validators.us_ssn(value) and (sizes == [3, 2, 4] or _SSN_CONTEXT.search(context)):
+    if validators.us_ssn(value) and (sizes == [3, 2, 4] or "ssn" in asked):
         return "us_ssn"
     if raw.startswith("+") and validators.international_phone(value):
         return "phone"
     nanp = validators.nanp_phone(value) and not _TOLL_FREE.match(value.removeprefix("1"))
-    if (nanp or validators.cn_landline(value)) and (ngroups > 1 or _PHONE_CONTEXT.search(context)):
+    if (nanp or validators.cn_landline(value)) and (ngroups > 1 or "phone" in asked):
         return "phone"
-    if validators.card_cvv(value) and ngroups == 1 and _CVV_CONTEXT.search(context):
+    if validators.card_cvv(value) and ngroups == 1 and "cvv" in asked:
         return "card_cvv"
     return None
 
@@ -305,24 +346,40 @@ _ZH_STREET = re.compile(r"(路|街|大道|巷|弄|胡同|小区|花园|大厦|�
 _EN_LABELS = {"PERSON": "person", "GPE": "location", "LOC": "location", "FAC": "location"}
 
 
-def _names(text: str, language: str | None) -> list[_Match]:
+def _names(text: str, language: str | None, doc: Any) -> list[_Match]:
     out: list[_Match] = []
-    has_han = any("\u4e00" <= ch <= "\u9fff" for ch in text)
-    if has_han and language not in ("en",):
+    if _has_han(text) and language not in ("en",):
         out += _zh_names(text)
-    if re.search(r"[A-Za-z]{2}", text) and (language in (None, "en") or not has_han or language.startswith("zh")):
-        out += _en_names(text)
+    if _wants_english(text, language):
+        out += _en_names(text, doc)
     return out
 
 
-def _en_names(text: str) -> list[_Match]:
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _wants_english(text: str, language: str | None) -> bool:
+    latin = re.search(r"[A-Za-z]{2}", text) is not None
+    return latin and (language in (None, "en") or not _has_han(text) or (language or "").startswith("zh"))
+
+
+def _english_docs(texts: Sequence[str], language: str | None) -> dict[int, Any]:
+    """spaCy over every utterance that needs it at once: batched, it is several times faster."""
+    wanted = [i for i, t in enumerate(texts) if _wants_english(t, language)]
+    nlp = _spacy() if wanted else None
+    if nlp is None:
+        return {}
+    return dict(zip(wanted, nlp.pipe([texts[i] for i in wanted], batch_size=256), strict=True))
+
+
+def _en_names(text: str, doc: Any) -> list[_Match]:
     out = [
         _Match("address", m.start(), m.end(), m.group(), "address.en.v1", raw=True) for m in _EN_ADDRESS.finditer(text)
     ]
-    nlp = _spacy()
-    if nlp is None:
+    if doc is None:
         return out
-    for ent in nlp(text).ents:
+    for ent in doc.ents:
         kind = _EN_LABELS.get(ent.label_)
         # a lone lower-case word is more often a misheard common word than a name
         if kind and (ent.text[:1].isupper() or " " in ent.text) and len(ent.text) > 1:
@@ -430,7 +487,7 @@ def _resolve(matches: list[_Match], normalized: Any, original: str) -> list[_Mat
     for m in matches:
         a, b = (m.start, m.end) if m.raw else normalized.source_span(m.start, m.end)
         placed.append((a, b, m))
-    placed.sort(key=lambda p: (_PRIORITY.get(p[2].type, 5), -(p[1] - p[0]), p[0]))
+    placed.sort(key=lambda p: (_rank(p[2]), -(p[1] - p[0]), p[0]))
     taken: list[tuple[int, int]] = []
     out = []
     for a, b, m in placed:
@@ -439,6 +496,10 @@ def _resolve(matches: list[_Match], normalized: Any, original: str) -> list[_Mat
         taken.append((a, b))
         out.append(_Match(m.type, a, b, m.value, m.detector, raw=True))
     return out
+
+
+def _rank(m: _Match) -> int:
+    return _UNVERIFIED_PRIORITY if ".unverified" in m.detector else _PRIORITY.get(m.type, 5)
 
 
 def _entity(m: _Match, index: int, u: Utterance, normalized: Any) -> Entity:

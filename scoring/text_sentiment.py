@@ -36,11 +36,12 @@ _ZH_NEGATIVE = re.compile(
             r"没人(接|管|理|联系|处理|回)|一直没|还是没|还没(到|解决|处理|退)|没(收到|到账|解决|反应|人)",
             r"又(被|扣|让|是|出)|老是|总是|每次都|根本|用不了|闪退|打不开|登不上",
             r"太(慢|高|贵|久|麻烦)|等了(半天|半个|一个|好久|很久)|(第[二三四五六七八九十几]|[三四五六七八九十几]|多少)次",
-            r"不知道该找谁|只能这样|白跑|白说|白等|说了也|反正|不对吧|算得不对|呵呵|可真(高|快|好|行)|真是谢谢",
+            r"不知道该找谁|只能这样|白跑|白说|白等|说了也|不对吧|算得不对|呵呵|可真(高|快|好|行)|真是谢谢",
             r"还没(好|修|通|来|回)|怎么(每次|总是|老是|又|还|没|不|能这样)|这么(久|慢|贵|麻烦|难)",
             r"(拿|退|要)不回|(退|用|办|取|登|改|修)不[了好]|打不通|联系不上|等不了|断了|坏了|出问题|故障",
-            r"说好的|不是这么说|不一样|不负责|不给我|不挂|着急|急死|担心|傻|耍我|糊弄|忽悠|当我",
-            r"消费者协会|监管|媒体",
+            # an agent's "您别着急" / "不用担心" reassures, it does not complain
+            r"说好的|不是这么说|不负责|不给我|不挂|(?<![别不用])着急|急死|(?<![别不用])担心|傻|耍我|糊弄|忽悠",
+            r"消费者协会|监管|媒体|不(太|怎么|是很|够|大)(满意|好|行|专业|清楚|方便)",
         )
     )
 )
@@ -59,6 +60,7 @@ _EN_NEGATIVE = re.compile(
     r"\b("
     r"complain\w*|complaint|unacceptable|ridiculous|outrageous|furious|fed up|sick of|had enough|rip[- ]?off|scam|"
     r"useless|pointless|disgusting|disappoint\w*|not happy|unhappy|frustrat\w*|annoy\w*|"
+    r"(not|\w+n't) (very |that |really )?(great|good|helpful|clear|fair|acceptable|good enough)|"
     r"(close|closing|cancel|cancell?ing) (my|the) (account|card|contract)|switch(ing)? (banks|providers)|"
     r"cancel\w* my subscription|waste of (my )?time|"
     r"still (hasn'?t|haven'?t|has not|have not|isn'?t|not|no|waiting)|again and again|every single time|"
@@ -66,24 +68,28 @@ _EN_NEGATIVE = re.compile(
     r"on hold for|keeps? (crashing|failing|dropping|happening)|can'?t (log|get) in|never (arrived|came|works|worked)|"
     r"(way )?too (high|expensive|slow|long)|(is|was|has been|been) down|completely different|"
     r"(speak|talk) to (a|your|the) (manager|supervisor)|ombudsman|regulator|lawyer|sue you|report you|"
-    r"even listening|stop reading|thanks for nothing|just what i needed|oh great|yeah,? right|(that'?ll|it'?ll) have to do|"
+    r"even listening|stop reading|thanks for nothing|just what i needed|oh great|yeah,? right|"
+    r"(that'?ll|it'?ll) have to do|"
     r"don'?t tell me|forget it|no refund|(don'?t|do not|can'?t) (understand|see) why|"
-    r"always (take|takes|happens)|so long|too long|ages|(was|were) promised|disappeared|gone missing|"
+    r"always (take|takes|happens)|so long|too long|(was|were) promised|disappeared|gone missing|"
     r"different from what|told me (something else|otherwise)|not getting (my|the|a|any)|"
     r"(haven'?t|hasn'?t|didn'?t|never) (got|get|received?|arrived?)|stressed|worried|anxious|upset|angry|"
     r"irresponsible|consumer (protection|rights)|trading standards|not hanging up|refund me|stupid|idiot|"
-    r"a joke|lying|liar|rude|no point|whatever"
+    r"a joke|lying|liar|rude|no point|(took|for|taking) ages"
     r")\b",
     re.IGNORECASE,
 )
 _EN_ANGER = re.compile(
     r"\b(ridiculous|unacceptable|outrageous|furious|fed up|sick of|had enough|scam|disgusting|"
-    r"(close|cancel|cancell?ing) my account|(speak|talk) to (a|your|the) (manager|supervisor)|ombudsman|regulator|lawyer|sue you|report you|"
+    r"(close|cancel|cancell?ing) my account|(speak|talk) to (a|your|the) (manager|supervisor)|"
+    r"ombudsman|regulator|lawyer|sue you|report you|"
     r"even listening|stop reading|don'?t tell me|right now|immediately|irresponsible|consumer protection|"
     r"trading standards|not hanging up|stupid|idiot|a joke|lying|liar)\b",
     re.IGNORECASE,
 )
 _EN_POSITIVE = re.compile(
+    # "not great", "wasn't helpful" are no praise
+    r"(?<!not )(?<!n't )(?<!no )(?<!not very )"
     r"\b(thank(s| you)|cheers|great|perfect|brilliant|appreciate\w*|helpful|excellent|wonderful|lovely|"
     r"well done|happy with|sorted|fantastic|big help|saved me|can live with)\b",
     re.IGNORECASE,
@@ -92,9 +98,14 @@ _EN_POSITIVE = re.compile(
 _EN_FORMULA = re.compile(
     r"\b(please|(i'?d|i would|we'?d|we would) like( to)?|"
     r"(how )?(can|may|could) (i|we) help( you)?( today)?|(anything else )?(i|we) can help (you )?with|"
-    r"thank(s| you) for (calling|holding|waiting)|you'?re welcome|that'?s (correct|right)|yes|okay|ok)\b",
+    r"thank(s| you) for (calling|holding|waiting)|you'?re welcome|that'?s (correct|right)|yes|okay|ok|"
+    # an agent's empathy names the caller's feeling without having it: "I understand how frustrating …"
+    r"(i|we) (do )?(understand|appreciate|realise|realize|hear) (how|that|why|what|you)[^.,;!?]*|"
+    r"sorry (about|for|to hear)[^.,;!?]*)\b",
     re.IGNORECASE,
 )
+# the same for Mandarin: "理解您的心情", "我明白您很着急", "抱歉给您带来不便"
+_ZH_FORMULA = re.compile(r"(理解|明白|知道)您[^，。！？,.!?]*|(抱歉|对不起|不好意思)[^，。！？,.!?]*")
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ def text_emotion(text: str, language: str | None, options: EmotionOptions) -> Te
 
 
 def _zh(text: str, options: EmotionOptions) -> TextEmotion:
+    text = _ZH_FORMULA.sub("，", text)
     negative = _ZH_NEGATIVE.findall(text)
     anger = len(_ZH_ANGER.findall(text))
     positive = len(_ZH_POSITIVE.findall(_ZH_NEGATIVE.sub("", text)))
@@ -134,9 +146,9 @@ def _zh(text: str, options: EmotionOptions) -> TextEmotion:
 
 
 def _en(text: str, options: EmotionOptions) -> TextEmotion:
-    negative = len(_EN_NEGATIVE.findall(text))
-    anger = len(_EN_ANGER.findall(text))
     plain = _EN_FORMULA.sub("", text)
+    negative = len(_EN_NEGATIVE.findall(plain))
+    anger = len(_EN_ANGER.findall(plain))
     positive = len(_EN_POSITIVE.findall(_EN_NEGATIVE.sub("", plain)))
     model = 0.0
     if re.search(r"[A-Za-z]", plain):

@@ -15,7 +15,7 @@ from rules.emotion_conditions import Emotion
 
 def _pack(condition_yaml: str, mode: str = "forbid") -> object:
     body = textwrap.indent(textwrap.dedent(condition_yaml).strip(), " " * 6)
-    text = f"pack: t\nversion: '1'\nlanguage: zh\n\nrules:\n  - id: r\n    description: d\n    severity: major\n"
+    text = "pack: t\nversion: '1'\nlanguage: zh\n\nrules:\n  - id: r\n    description: d\n    severity: major\n"
     return parse_pack(text + f"    {mode}:\n{body}\n", "t.yaml")
 
 
