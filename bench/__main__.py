@@ -1,4 +1,4 @@
-"""``python -m bench``: accuracy, throughput against plain faster-whisper, and peak memory.
+"""``python -m bench``: accuracy, throughput against plain faster-whisper, rules, PII and emotion, peak memory.
 
 Every ratio is measured in this one process run: the same model object transcribes the same
 audio once through ``WhisperModel.transcribe()`` with its defaults (the peer baseline) and once
@@ -133,6 +133,18 @@ def main() -> None:
 
     rules_rates = rules_speed.main()
 
+    print("\n== sensitive data: labelled corpus, and speed on transcript input")
+    from bench import pii
+
+    pii_scores = pii.main()
+
+    print("\n== emotion: agreement with hand labels, time per call, acoustic share")
+    from bench import emotion
+
+    emotion_json = args.out / "emotion.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+    emotion.main(["--json", str(emotion_json)])
+
     rss = peak_rss(args.model)
     print(f"\n== peak RSS of one worker over the demo calls: {rss} MB")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -144,6 +156,8 @@ def main() -> None:
         "throughput_ratio_all": round(total_plain / total_callqa, 2),
         "peak_rss_mb": rss,
         "rules_calls_per_s": rules_rates,
+        "pii": {t: {"precision": sc.precision, "recall": sc.recall, "f1": sc.f1} for t, sc in pii_scores.items()},
+        "emotion": json.loads(emotion_json.read_text(encoding="utf-8")),
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {args.out / 'results.json'}")

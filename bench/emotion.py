@@ -192,7 +192,10 @@ def speed(minutes: float = 5.0, repeats: int = 3) -> dict[str, Any]:
         text_only.append(time.perf_counter() - t)
     full, words = min(with_audio), min(text_only)
     customer = felt.summary["customer"]
+    scoring = _scoring_s(utterances, felt.sentiments, audio.duration, repeats)
     return {
+        "scoring_s": round(scoring, 4),
+        "scoring_and_emotion_s": round(scoring + full, 3),
         "call_s": round(audio.duration, 1),
         "utterances": len(utterances),
         "analyse_s": round(full, 3),
@@ -218,6 +221,23 @@ def text_speed(rows: Sequence[dict[str, Any]], repeats: int = 3) -> dict[str, fl
             best = min(best, time.perf_counter() - t)
         out[lang] = round(1000 * best / len(texts), 2)
     return out
+
+
+def _scoring_s(utterances: Sequence[Utterance], sentiments: Sequence[Any], duration: float, repeats: int) -> float:
+    """The bank-en pack's rules and its scorecard on the same call (emotion rules included)."""
+    from dataclasses import replace
+
+    from rules import check_call, load_pack
+    from scoring.callscore import score_findings
+
+    pack = load_pack("bank-en")
+    felt = [replace(u, sentiment=s) for u, s in zip(utterances, sentiments, strict=True)]
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        score_findings(pack, check_call(felt, duration, "en", pack))
+        times.append(time.perf_counter() - t)
+    return min(times)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -104,7 +104,8 @@ SPOKEN_CARD = "four five three two, zero one five one, one two eight three, oh t
         (f"My card number is {CARD}.", "en", [("bank_card", CARD)]),
         ("It's 4532 0151 1283 0366, thanks.", "en", [("bank_card", "4532 0151 1283 0366")]),
         (f"Sure, {SPOKEN_CARD}.", "en", [("bank_card", SPOKEN_CARD)]),
-        ("My card number is 4532 0151 1283 0367.", "en", []),  # Luhn fails: no card, and no phone in it
+        # Luhn fails: no card and no phone in it, only the masked-only "number" (ASR may have misheard)
+        ("My card number is 4532 0151 1283 0367.", "en", [("number", "4532 0151 1283 0367")]),
         (
             "The card is 4532015112830366, expiry 09/28 and the security code is 123.",
             "en",
@@ -142,13 +143,13 @@ SPOKEN_CARD = "four five three two, zero one five one, one two eight three, oh t
         ("号码是幺三八两三四五六七八九", "zh", [("cn_mobile", "幺三八两三四五六七八九")]),
         (f"身份证号是{CN_ID}。", "zh", [("cn_id", CN_ID)]),
         ("身份证号是一一零一零五一九八五零五零五一零九叉", "zh", [("cn_id", "一一零一零五一九八五零五零五一零九叉")]),
-        (f"身份证号是{CN_ID[:-1]}1", "zh", []),
+        (f"身份证号是{CN_ID[:-1]}1", "zh", [("number", f"{CN_ID[:-1]}1")]),  # check fails: masked only
         (
             "卡号是四五三二，零一五一，一二八三，零三六六",
             "zh",
             [("bank_card", "四五三二，零一五一，一二八三，零三六六")],
         ),
-        ("卡号三七九三，六零四九二六，四三四九幺", "zh", []),  # Luhn fails: no phone inside it either
+        ("卡号三七九三，六零四九二六，四三四九幺", "zh", [("number", "三七九三，六零四九二六，四三四九幺")]),
         (
             "卡号4532015112830366，有效期零九二八，背面是三七二。",
             "zh",
@@ -279,4 +280,5 @@ def test_corpus_scores():
         assert lines[name].precision >= precision, name
         assert lines[name].recall >= recall, name
     for name, s in scores.items():
-        assert s.f1 >= TYPE_F1_FLOOR, name
+        if name != "number":  # masked only, never scored: see bench.pii
+            assert s.f1 >= TYPE_F1_FLOOR, name
