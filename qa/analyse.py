@@ -85,7 +85,7 @@ def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -
     redacted = raw.with_(
         utterances=masked,
         pii=tuple(_pii_row(e, utterances, raw, options.redact.mask) for e in entities),
-        metadata=_scrub_metadata(raw.metadata),
+        metadata=scrub_metadata(raw.metadata),
     )
     unredacted = None
     if options.keep_unredacted:
@@ -127,7 +127,7 @@ def _pii_row(e: Entity, utterances: tuple[Utterance, ...], result: CallResult, m
     }
 
 
-def _scrub_metadata(metadata: Any) -> dict[str, Any]:
+def scrub_metadata(metadata: Any) -> dict[str, Any]:
     """Manifest columns can hold a customer's number; every string value is scrubbed."""
     out: dict[str, Any] = {}
     for key, value in dict(metadata).items():

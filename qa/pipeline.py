@@ -24,7 +24,7 @@ from diarize import (
 )
 from pii.detect import scrub
 from qa import __version__
-from qa.analyse import AnalysisOptions, analyse
+from qa.analyse import AnalysisOptions, analyse, scrub_metadata
 from qa.audio import DecodeOptions, as_mono, load_audio, sha256_of
 from qa.errors import CallqaError
 from qa.model import Audio, CallResult, Diarization, Issue, RoleAssignment, Source, SpeakerTurns, Utterance
@@ -185,7 +185,7 @@ class Pipeline:
             status="failed",
             source=Source(str(source.path), sha, source.kind),
             error=Issue(code, scrub(message)),
-            metadata=dict(source.metadata),
+            metadata=scrub_metadata(source.metadata),
             timings={"total_s": time.perf_counter() - started},
             versions={"callqa": __version__},
         )

@@ -100,7 +100,7 @@ def test_leaks_are_findings_with_times_and_masked_evidence(night):
     assert readback["role"] == "agent" and readback["entity"] in ("bank_card", "number")
     assert readback["severity"] == "critical"
     assert start - 1.0 <= readback["start"] < readback["end"] <= end + 1.0
-    assert "[BANK_CARD]" in readback["evidence"]
+    assert "[BANK_CARD]" in readback["evidence"] or "[NUMBER]" in readback["evidence"]
     assert call["score"]["auto_fail"] is True and call["score"]["total"] == 0
     # the customer gave it when asked: expected, not a finding
     assert not [f for f in call["findings"] if f["rule_id"] == "pii.card_outside_verification"]
