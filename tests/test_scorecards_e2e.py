@@ -153,7 +153,8 @@ def test_scores_and_scorecards_by_hand(tmp_path: Path):
     assert a1["sections"]["opening"] == 35 and a1["sections_pct"]["opening"] == 75
     assert a1["sections"]["hold"] == 20  # only the call with a hold counts
     # three rules broke in one call each: the critical one ranks first
-    assert [(r["rule_id"], r["calls"]) for r in a2["top_rules"]][0] == ("forbid.guarantee", 1)
+    first = a2["top_rules"][0]
+    assert (first["rule_id"], first["calls"]) == ("forbid.guarantee", 1)
     assert {r["rule_id"] for r in a2["top_rules"]} == {"forbid.guarantee", "close.anything_else", "close.thanks"}
     review = [r["call_id"] for r in a2["review_first"]]
     assert review == ["a2_promise", "a2_noclose"]  # the auto-fail first, then the lowest score
