@@ -71,7 +71,7 @@ def test_recall_of_spoken_numbers_through_asr(night):
         print(f"{said.call} line {said.line}, {said.type} by the {said.role}: masked as {kinds}")
     print(
         f"recall through ASR (Whisper base, espeak-ng, 8 kHz): typed {typed}/{len(SAID)}, masked {masked}/{len(SAID)}"
-    )  # noqa: E501
+    )
     assert typed >= TYPED_FLOOR and masked >= MASKED_FLOOR
 
 
