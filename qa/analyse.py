@@ -16,6 +16,7 @@ from pii.redact import RedactOptions, by_utterance, mask_for, redact_utterance
 from qa.model import Audio, CallResult, Utterance
 from rules import RulePack, check_call
 from rules.metrics import MetricOptions, conversation_metrics
+from scoring.callscore import score_findings
 from scoring.emotion import EmotionOptions
 from scoring.emotion import analyse as analyse_emotion
 
@@ -66,8 +67,6 @@ def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -
     changes: dict[str, Any] = {}
     pack = options.rules
     if pack is not None:
-        from scoring.callscore import score_findings
-
         t = time.perf_counter()
         checked = check_call(utterances, duration, language, pack, entities, options.redact.mask)
         timings["rules_s"] = time.perf_counter() - t

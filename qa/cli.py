@@ -35,8 +35,8 @@ def main(verbose: int) -> None:
     install()  # card, ID and phone numbers never reach a log line, whoever logs them
 
 
-def _asr_options(f: Any) -> Any:
-    """The options every command that transcribes shares."""
+def _call_options(f: Any) -> Any:
+    """The options every command that processes calls shares: ASR, speakers, masking."""
     for option in reversed(
         [
             click.option(
@@ -96,7 +96,7 @@ def _asr_options(f: Any) -> Any:
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@_asr_options
+@_call_options
 @click.option(
     "--rules", "rules_pack", default=None, help="Rule pack: a bundled name (bank-zh, bank-en) or a YAML file."
 )
@@ -150,7 +150,7 @@ def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@_asr_options
+@_call_options
 def redact(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     """Mask sensitive data, and nothing else: transcripts and audio.
 

@@ -1,1 +1,1 @@
-"""Emotion, call scores from a scorecard, per-agent aggregation (to come)."""
+"""Emotion per utterance and per side, call scores from a scorecard, scorecards over many calls."""
