@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from qa import __version__
-from qa.cli_scorecards import scorecards
+from qa.cli_scorecards import check_pattern, scorecards
 from qa.errors import CallqaError
 
 EXIT_CALLS_FAILED = 3
@@ -193,13 +193,9 @@ def _masked(message: str) -> str:
 
 def _manifest(path: Path | None, pattern: str | None) -> Any:
     """The manifest, read and checked (bad rows are reported and skipped); the pattern, checked."""
-    from batch.metadata import compile_pattern, read_manifest
+    from batch.metadata import read_manifest
 
-    if pattern:
-        try:
-            compile_pattern(pattern)
-        except ValueError as e:
-            raise click.BadParameter(str(e), param_hint="--filename-pattern") from e
+    check_pattern(pattern)
     if path is None:
         return None
     try:

@@ -62,7 +62,7 @@ def scorecards(
     first, last = _day(since), _day(until)
     if first and last and first > last:
         raise click.BadParameter(f"--since {first} is after --until {last}", param_hint="--since")
-    _check_pattern(filename_pattern)
+    check_pattern(filename_pattern)
     try:
         calls = _calls(list(run_dirs), manifest, filename_pattern)
         cards = sc.build_scorecards(calls, by=by, period=period, since=first, until=last)  # type: ignore[arg-type]
@@ -81,7 +81,8 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
-def _check_pattern(pattern: str | None) -> None:
+def check_pattern(pattern: str | None) -> None:
+    """A bad --filename-pattern is a usage error, before anything is read (run and scorecards)."""
     if not pattern:
         return
     from batch.metadata import compile_pattern

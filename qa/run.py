@@ -106,7 +106,10 @@ def run_batch(
     )
     record = {**summary.to_dict(), "options": _describe(pipeline.options)}
     if manifest is not None:
-        record["manifest"] = {"path": str(manifest.path), "rows": len(manifest.rows), "errors": manifest.errors}
+        from pii.detect import scrub
+
+        errors_by_line = [[line, scrub(problem)] for line, problem in manifest.errors]
+        record["manifest"] = {"path": str(manifest.path), "rows": len(manifest.rows), "errors": errors_by_line}
     write_json(out / "run.json", record)
     return summary
 

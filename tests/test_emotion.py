@@ -14,6 +14,7 @@ import pytest
 from qa.audio import MemoryPcm
 from qa.model import Audio, AudioInfo, Source, Utterance
 from scoring.emotion import CallEmotion, EmotionOptions, analyse, summarize, text_valence
+from tests.conftest import IN_CI
 
 
 def _label(text: str, language: str | None) -> str:
@@ -122,8 +123,12 @@ def _espeak(text: str, folder: Path, name: str, amplitude: int, pitch: int, spee
 def voiced_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Utterance], Audio]:
     """Customer (left): six utterances in a normal voice, then two loud, high and fast ones.
     Agent (right): the same six sentences, all loud and high, none raised against the others."""
-    if not (shutil.which("espeak-ng") and shutil.which("sox")):
-        pytest.skip("espeak-ng and sox are needed to make speech")
+    missing = [tool for tool in ("espeak-ng", "sox") if shutil.which(tool) is None]
+    if missing:
+        message = f"{' and '.join(missing)} needed to make speech"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: .ci/run installs them)")
+        pytest.skip(message)
     folder = tmp_path_factory.mktemp("voice")
     clips = [("customer", 0, t, _espeak(t, folder, f"c{i}", 70, 45, 160)) for i, t in enumerate(_LINES)]
     clips += [("customer", 0, t, _espeak(t, folder, f"r{i}", 180, 80, 230)) for i, t in enumerate(_LINES[:2])]
