@@ -101,10 +101,11 @@ def _allowed_out(
 ) -> tuple[Entity, ...]:
     if not allow:
         return entities
-    terms = [a.casefold() for a in allow if a.strip()]
+    # compared without spaces or case: ASR writes "Northwind Bank" as "Northwindbank" too
+    terms = ["".join(a.casefold().split()) for a in allow if a.strip()]
 
     def allowed(e: Entity) -> bool:
-        heard = utterances[e.utterance].text[e.start : e.end].casefold()
+        heard = "".join(utterances[e.utterance].text[e.start : e.end].casefold().split())
         return e.type in ("person", "location") and any(heard in t or t in heard for t in terms)
 
     return tuple(e for e in entities if not allowed(e))
