@@ -106,6 +106,8 @@ _EN_ADDRESS = re.compile(
 class PiiOptions:
     entities: frozenset[str] = frozenset(ENTITY_TYPES)
     ner: bool = True  # names, places and addresses (spaCy for English, jieba for Mandarin)
+    # never a person or a place: the company's own name ("Thank you for calling Northwind Bank")
+    allow: tuple[str, ...] = ()
 
     def validate(self) -> None:
         unknown = sorted(self.entities - set(ENTITY_TYPES))
@@ -145,7 +147,21 @@ def detect(
         matches = [m for m in matches if m.type in options.entities]
         for m in _resolve(matches, normalized[i], u.text):
             out.append(_entity(m, i, u, normalized[i]))
+    out = allowed_out(out, utterances, options.allow)
     return tuple(sorted(out, key=lambda e: (e.utterance, e.start)))
+
+
+def allowed_out(entities: Sequence[Entity], utterances: Sequence[Utterance], allow: Sequence[str]) -> list[Entity]:
+    if not allow:
+        return list(entities)
+    # compared without spaces or case: ASR writes "Northwind Bank" as "Northwindbank" too
+    terms = ["".join(a.casefold().split()) for a in allow if a.strip()]
+
+    def allowed(e: Entity) -> bool:
+        heard = "".join(utterances[e.utterance].text[e.start : e.end].casefold().split())
+        return e.type in ("person", "location") and any(heard in t or t in heard for t in terms)
+
+    return [e for e in entities if not allowed(e)]
 
 
 def detect_text(text: str, language: str | None, options: PiiOptions | None = None) -> tuple[Entity, ...]:

@@ -28,8 +28,6 @@ class AnalysisOptions:
     redact: RedactOptions = field(default_factory=RedactOptions)
     emotion: EmotionOptions | None = field(default_factory=EmotionOptions)  # None: no emotion
     keep_unredacted: bool = False
-    # names never masked as a person or place: the company's own ("Thank you for calling Northwind Bank")
-    allow: tuple[str, ...] = ()
 
     def validate(self) -> None:
         self.pii.validate()
@@ -52,7 +50,7 @@ def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -
     utterances = result.utterances
 
     t = time.perf_counter()
-    entities = _allowed_out(detect(utterances, language, options.pii), utterances, options.allow)
+    entities = detect(utterances, language, options.pii)
     timings["pii_s"] = time.perf_counter() - t
 
     emotion: dict[str, Any] = {}
@@ -94,21 +92,6 @@ def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -
         )
         unredacted = raw.with_(pii=rows)
     return Analysed(redacted, unredacted)
-
-
-def _allowed_out(
-    entities: tuple[Entity, ...], utterances: tuple[Utterance, ...], allow: tuple[str, ...]
-) -> tuple[Entity, ...]:
-    if not allow:
-        return entities
-    # compared without spaces or case: ASR writes "Northwind Bank" as "Northwindbank" too
-    terms = ["".join(a.casefold().split()) for a in allow if a.strip()]
-
-    def allowed(e: Entity) -> bool:
-        heard = "".join(utterances[e.utterance].text[e.start : e.end].casefold().split())
-        return e.type in ("person", "location") and any(heard in t or t in heard for t in terms)
-
-    return tuple(e for e in entities if not allowed(e))
 
 
 def _pii_row(e: Entity, utterances: tuple[Utterance, ...], result: CallResult, mode: str) -> dict[str, Any]:

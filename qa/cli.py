@@ -250,11 +250,10 @@ def _pipeline_options(kw: dict[str, Any]) -> Any:
         raise click.UsageError("--scorecard goes with --rules: it weighs that pack's sections")
     analysis = AnalysisOptions(
         rules=pack,
-        pii=PiiOptions(ner=not kw["no_ner"]),
+        pii=PiiOptions(ner=not kw["no_ner"], allow=tuple(kw["company"])),
         redact=RedactOptions(mask=kw["mask"]),
         emotion=None if kw["no_emotion"] else EmotionOptions(),
         keep_unredacted=kw["write_unredacted"],
-        allow=tuple(kw["company"]),
     )
     return PipelineOptions(
         analysis=analysis,

@@ -26,6 +26,18 @@ def require(path: Path) -> Path:
     return path
 
 
+def require_tools(*names: str) -> None:
+    """System programs a test needs (espeak-ng, sox): skip locally when missing, fail in CI."""
+    import shutil
+
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        message = f"{' and '.join(missing)} missing"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: .ci/run installs them)")
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return require(SHARED)

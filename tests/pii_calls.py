@@ -6,13 +6,12 @@ are made up. Each item records the line it is said in, so a test knows when it w
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from tests.conftest import IN_CI
+from tests.conftest import require_tools
 
 CARD = "4532015112830366"
 SSN = "536221874"
@@ -41,12 +40,7 @@ SAID = (
 
 
 def espeak_or_skip() -> None:
-    import pytest
-
-    if shutil.which("espeak-ng") is None:
-        if IN_CI:
-            pytest.fail("espeak-ng is missing (CI=true: .ci/run installs it)")
-        pytest.skip("espeak-ng is missing")
+    require_tools("espeak-ng")
 
 
 def make_calls(folder: Path) -> dict[str, list[tuple[float, float]]]:

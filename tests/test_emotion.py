@@ -3,7 +3,6 @@ the per-call summary, and agreement with the hand-labelled set."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import wave
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from qa.audio import MemoryPcm
 from qa.model import Audio, AudioInfo, Source, Utterance
 from scoring.emotion import CallEmotion, EmotionOptions, analyse, summarize, text_valence
-from tests.conftest import IN_CI
+from tests.conftest import require_tools
 
 
 def _label(text: str, language: str | None) -> str:
@@ -123,12 +122,7 @@ def _espeak(text: str, folder: Path, name: str, amplitude: int, pitch: int, spee
 def voiced_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Utterance], Audio]:
     """Customer (left): six utterances in a normal voice, then two loud, high and fast ones.
     Agent (right): the same six sentences, all loud and high, none raised against the others."""
-    missing = [tool for tool in ("espeak-ng", "sox") if shutil.which(tool) is None]
-    if missing:
-        message = f"{' and '.join(missing)} needed to make speech"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: .ci/run installs them)")
-        pytest.skip(message)
+    require_tools("espeak-ng", "sox")
     folder = tmp_path_factory.mktemp("voice")
     clips = [("customer", 0, t, _espeak(t, folder, f"c{i}", 70, 45, 160)) for i, t in enumerate(_LINES)]
     clips += [("customer", 0, t, _espeak(t, folder, f"r{i}", 180, 80, 230)) for i, t in enumerate(_LINES[:2])]
