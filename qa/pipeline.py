@@ -85,10 +85,10 @@ class Pipeline:
             done = analyse(processed.result, audio, self.options.analysis)
             return Processed(done.result, processed.turns, done.unredacted)
         except CallqaError as e:
-            return Processed(self._failed(source, e.code, e.message, started))
+            return Processed(failed_result(source, e.code, e.message, started))
         except Exception as e:  # one broken call must never stop the batch
             log.exception("unexpected error on call %s", source.call_id)
-            return Processed(self._failed(source, "internal", f"{type(e).__name__}: {str(e)[:200]}", started))
+            return Processed(failed_result(source, "internal", f"{type(e).__name__}: {str(e)[:200]}", started))
 
     def _process_audio(self, source: CallSource) -> tuple[Processed, Audio]:
         timings: dict[str, float] = {}
@@ -174,21 +174,22 @@ class Pipeline:
         }.get(method, method)
         return versions
 
-    @staticmethod
-    def _failed(source: CallSource, code: str, message: str, started: float) -> CallResult:
-        try:
-            sha = sha256_of(source.path)
-        except OSError:
-            sha = None
-        return CallResult(
-            call_id=source.call_id,
-            status="failed",
-            source=Source(str(source.path), sha, source.kind),
-            error=Issue(code, scrub(message)),
-            metadata=scrub_metadata(source.metadata),
-            timings={"total_s": time.perf_counter() - started},
-            versions={"callqa": __version__},
-        )
+
+def failed_result(source: CallSource, code: str, message: str, started: float | None = None) -> CallResult:
+    """A call that could not be processed: its source, a coded error, its metadata (scrubbed)."""
+    try:
+        sha = sha256_of(source.path)
+    except OSError:
+        sha = None
+    return CallResult(
+        call_id=source.call_id,
+        status="failed",
+        source=Source(str(source.path), sha, source.kind),
+        error=Issue(code, scrub(message)),
+        metadata=scrub_metadata(source.metadata),
+        timings={"total_s": time.perf_counter() - started} if started is not None else {},
+        versions={"callqa": __version__},
+    )
 
 
 def _warnings(audio: Audio, turns: SpeakerTurns, utterances: tuple[Utterance, ...], asked: str) -> list[Issue]:

@@ -82,6 +82,12 @@ class RulePack:
     tests: tuple[Any, ...] = ()
     path: str = ""
     scorecard: Scorecard | None = None  # None: equal weights over the sections (Scorecard.default)
+    text: str = field(default="", repr=False, compare=False)  # the YAML it was parsed from
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Conditions are closures, which do not pickle: a worker process or a Ray actor gets the
+        # pack's text and parses it again (same sha256, same rules, the same scorecard).
+        return (_reparsed, (self.text, self.name, self.sha256, self.path, self.scorecard))
 
     @property
     def card(self) -> Scorecard:
@@ -178,10 +184,17 @@ def parse_pack(text: str, name: str, sha256: str = "", path: str = "") -> RulePa
             tests=tuple(tests),
             path=path,
             scorecard=scorecard,
+            text=text,
         )
     except PackError as e:
         where = f"{name}:{e.line}" + (f": rule {rule_id}" if rule_id else "")
         raise CallqaError("rules.invalid", f"{where}: {e.message}") from e
+
+
+def _reparsed(text: str, name: str, sha256: str, path: str, scorecard: Scorecard | None) -> RulePack:
+    from dataclasses import replace
+
+    return replace(parse_pack(text, name, sha256, path), scorecard=scorecard)
 
 
 def _known(doc: Mapping[str, Any], keys: tuple[str, ...], what: str) -> None:
