@@ -41,9 +41,9 @@ class WorkerSetup:
 
 
 class CallWorker:
-    def __init__(self, setup: WorkerSetup) -> None:
+    def __init__(self, setup: WorkerSetup, pipeline: Pipeline | None = None) -> None:
         self.setup = setup
-        self.pipeline = Pipeline(setup.options)
+        self.pipeline = pipeline or Pipeline(setup.options)  # a given pipeline keeps its loaded models
 
     def process(self, task: Task) -> Processed:
         if task.mode == "rescore" and task.prior is not None:

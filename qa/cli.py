@@ -1,6 +1,7 @@
 """The ``callqa`` command: a thin layer over the Python API.
 
-Exit codes: 0 all calls ok; 1 an error stopped the command; 2 bad usage; 3 the run finished but
+Exit codes: 0 all calls ok; 1 the command could not start or could not go on (another run holds
+the output, the store cannot be opened, the disk is full); 2 bad usage; 3 the run finished but
 some calls failed (each failed call's JSON says why).
 """
 
@@ -111,6 +112,29 @@ def _call_options(f: Any) -> Any:
     help="Metadata from file names, e.g. {started_at}_{agent_id}_{call_id}, or re:REGEX with named groups.",
 )
 @click.option("--no-emotion", is_flag=True, help="Skip emotion scoring.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (or Ray actors), each with its own models; 0: one per GPU, else cores // 4.",
+)
+@click.option(
+    "--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="Where workers run."
+)
+@click.option("--address", default=None, help="Ray cluster to join: auto or HOST:PORT (default: start one here).")
+@click.option(
+    "--call-timeout",
+    type=click.FloatRange(min=0),
+    default=1800.0,
+    show_default=True,
+    help="Seconds one call may take before it is stopped, tried once more, then failed (0: no limit).",
+)
+@click.option("--force", is_flag=True, help="Process every call again from the audio, even when it is done.")
+@click.option(
+    "--store", "store_url", default=None, help="Results store URL (default: sqlite OUT/callqa.db; postgresql://…)."
+)
+@click.option("--log-json", is_flag=True, help="Progress and log lines as JSON objects on stderr, for log shippers.")
 @click.option("--redact-audio", is_flag=True, help="Also write OUT/audio/<call_id>.<ext> with sensitive words covered.")
 @click.option(
     "--write-unredacted",
@@ -122,29 +146,61 @@ def run(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
 
     INPUTS are audio files (wav, mp3, flac, ogg, m4a, opus), transcript JSON files, or folders
     searched recursively (or none, with --manifest). Writes OUT/calls/<call_id>.json (masked),
-    OUT/calls/<call_id>.rttm and OUT/run.json.
-    """
-    from qa.progress import reporter
-    from qa.run import run_batch
+    OUT/calls/<call_id>.rttm, the store (OUT/callqa.db unless --store) and OUT/runs/<run_id>.json.
 
+    Run it again to resume: calls already done with the same audio, settings, model and pack are
+    skipped; a changed pack re-scores stored transcripts without ASR; failed calls are retried.
+    """
+    from qa.progress import log_as_json, reporter
+    from qa.run import BatchOptions, run_batch
+
+    if kw["log_json"]:
+        log_as_json()
     manifest = _manifest(kw["manifest"], kw["filename_pattern"])
     if not inputs and manifest is None:
         raise click.UsageError("give INPUTS (files or folders) or --manifest")
+    if kw["address"] and kw["executor"] != "ray":
+        raise click.UsageError("--address goes with --executor ray")
+    batch = BatchOptions(
+        workers=kw["workers"] or _auto_workers(kw["device"]),
+        executor=kw["executor"],
+        address=kw["address"],
+        call_timeout_s=kw["call_timeout"] or None,
+        force=kw["force"],
+        store=kw["store_url"],
+        redact_audio=_audio_options(kw, kw["redact_audio"]),
+    )
     try:
         options = _pipeline_options(kw)
-        with reporter() as progress:
+        with reporter("json" if kw["log_json"] else "auto") as progress:
             summary = run_batch(
                 list(inputs),
                 out,
                 options,
                 progress=progress,
-                redact_audio=_audio_options(kw, kw["redact_audio"]),
                 manifest=manifest,
                 filename_pattern=kw["filename_pattern"],
+                batch=batch,
             )
     except CallqaError as e:
         raise click.ClickException(_masked(str(e))) from e
-    _report(summary, out)
+    _report(summary, out, kw["log_json"])
+
+
+def _auto_workers(device: str) -> int:
+    """One worker per GPU on a GPU box; on CPUs, four threads each (where ASR stops gaining)."""
+    import os
+
+    from qa.pipeline import PipelineOptions
+    from qa.run import cuda_devices
+
+    if device != "cpu":
+        from asr import AsrOptions
+
+        gpus = cuda_devices(PipelineOptions(asr=AsrOptions(device=device)))
+        if gpus:
+            return len(gpus)
+    return max(1, (os.cpu_count() or 1) // 4)
 
 
 @main.command()
@@ -159,28 +215,40 @@ def redact(inputs: tuple[Path, ...], out: Path, **kw: Any) -> None:
     a tone or silence over every sensitive word).
     """
     from qa.progress import reporter
-    from qa.run import run_batch
+    from qa.run import BatchOptions, run_batch
 
     kw.update(rules_pack=None, scorecard=None, no_emotion=True, write_unredacted=False)
     try:
         options = _pipeline_options(kw)
+        batch = BatchOptions(workers=1, call_timeout_s=1800.0, redact_audio=_audio_options(kw, True))
         with reporter() as progress:
-            summary = run_batch(list(inputs), out, options, progress=progress, redact_audio=_audio_options(kw, True))
+            summary = run_batch(list(inputs), out, options, progress=progress, batch=batch)
     except CallqaError as e:
         raise click.ClickException(_masked(str(e))) from e
     _report(summary, out)
 
 
-def _report(summary: Any, out: Path) -> None:
-    click.echo(
-        f"{summary.calls} calls: {summary.ok} ok, {summary.failed} failed; "
-        f"{summary.audio_s / 60:.1f} min of audio in {summary.wall_s:.1f} s "
-        f"({summary.realtime_factor:.1f}x real time), {summary.pii} sensitive items masked → {out / 'calls'}",
-        err=True,
-    )
-    if summary.failed:
+def _report(summary: Any, out: Path, as_json: bool = False) -> None:
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"event": "run.summary", **summary.to_dict()}, ensure_ascii=False), err=True)
+    else:
+        rescored = f" ({summary.rescored} re-scored only)" if summary.rescored else ""
+        click.echo(
+            f"{summary.calls} calls: {summary.ok} ok{rescored}, {summary.failed} failed, {summary.skipped} skipped "
+            f"(done before); {summary.audio_s / 60:.1f} min of audio in {summary.wall_s:.1f} s "
+            f"({summary.realtime_factor:.1f}x real time), {summary.pii} sensitive items masked → {out / 'calls'}",
+            err=True,
+        )
         for code, n in sorted(summary.errors.items()):
             click.echo(f"  {n} × {code}", err=True)
+        if summary.top_rules:
+            top = ", ".join(f"{rule} {n}" for rule, n in summary.top_rules[:5])
+            click.echo(f"  most findings: {top}", err=True)
+        record = out / "runs" / f"{summary.run_id}.json"
+        click.echo(f"  run {summary.run_id}: {record}; store {summary.store}", err=True)
+    if summary.failed:
         sys.exit(EXIT_CALLS_FAILED)
 
 

@@ -24,6 +24,13 @@ CODES: dict[str, str] = {
     "diarize.config": "the speaker-separation settings are invalid",
     "rules.invalid": "a rule pack is not valid (the message names file, line and rule)",
     "rules.input": "the rule pack needs something this call does not provide (times, roles)",
+    "worker.died": "the worker process died on this call twice (a crash or an out-of-memory kill)",
+    "call.timeout": "the call ran past the per-call timeout twice (--call-timeout)",
+    "output.unreadable": "the stored result a re-score starts from cannot be read",
+    "output.write_failed": "an output file or the store could not be written (e.g. the disk is full)",
+    "run.locked": "another run holds the output folder or the store",
+    "store.open": "the results store cannot be opened or reached",
+    "store.schema": "the results store has a schema this callqa cannot use",
     "internal": "an unexpected error; the message names its type",
 }
 

@@ -45,11 +45,11 @@ def write_private(path: Path, data: Any) -> None:
     path.chmod(0o600)
 
 
-def write_call(out: Path, result: CallResult, turns: SpeakerTurns | None) -> Path:
-    """``calls/<id>.json`` always; ``calls/<id>.rttm`` for every call that has speech."""
+def write_call(out: Path, result: CallResult, turns: SpeakerTurns | None, rttm: bool = True) -> Path:
+    """``calls/<id>.json`` always; ``calls/<id>.rttm`` for every call that has speech (``rttm``)."""
     calls = out / "calls"
     path = calls / f"{result.call_id}.json"
     write_json(path, result.to_dict())
-    if result.status == "ok":
+    if rttm and result.status == "ok":
         write_atomic(calls / f"{result.call_id}.rttm", to_rttm(result.call_id, turns or turns_from_utterances(result)))
     return path

@@ -23,6 +23,10 @@ def load_transcript(path: Path, call_id: str, metadata: dict[str, Any]) -> CallR
         raise CallqaError("transcript.invalid", f"{path.name}: not UTF-8 text") from e
     except json.JSONDecodeError as e:
         raise CallqaError("transcript.invalid", f"{path.name}: not valid JSON ({e.msg} at line {e.lineno})") from e
+    except FileNotFoundError as e:
+        raise CallqaError("input.not_found", f"{path.name}: no such file (moved or deleted?)") from e
+    except OSError as e:
+        raise CallqaError("input.unreadable", f"{path.name}: cannot be read ({e.strerror or type(e).__name__})") from e
     source = Source(str(path), sha256_of(path), "transcript")
     if isinstance(data, dict) and "schema_version" in data:
         try:
