@@ -17,6 +17,7 @@ import click
 
 from qa import __version__
 from qa.cli_scorecards import check_pattern, scorecards
+from qa.cli_store import store
 from qa.errors import CallqaError
 
 EXIT_CALLS_FAILED = 3
@@ -422,3 +423,4 @@ def _pack(spec: str) -> Any:
 
 
 main.add_command(scorecards)
+main.add_command(store)

@@ -93,8 +93,7 @@ def test_changed_pack_rescores_only_and_matches_a_full_run(tmp_path, pipeline):
         assert call["findings"] == strip, call_id
         assert call["score"] == old["score"]
     assert CARD.replace(" ", "") not in json.dumps(after)
-    # and a real pack change shows: the scorecard weights moved, so the totals do
-    assert rows(out, "select count(*) from calls where pack_sha256 = '%s'" % pack.sha256) == [(6,)]
+    assert rows(out, f"select count(*) from calls where pack_sha256 = '{pack.sha256}'") == [(6,)]
 
 
 def test_rescore_never_runs_asr(tmp_path, pipeline_en):
