@@ -6,6 +6,7 @@ marked ``shared_data``, which fail instead of skipping when CI=true and the data
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,60 @@ def pipeline_en():
     from qa.pipeline import Pipeline, PipelineOptions
 
     return Pipeline(PipelineOptions(asr=AsrOptions(model="tiny.en")))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL: the one .ci/run started ($CALLQA_TEST_POSTGRES), or a throwaway cluster
+    of our own (.ci/pg) when Debian's postgresql is installed; skipped locally, a failure in CI."""
+    url = os.environ.get("CALLQA_TEST_POSTGRES")
+    if url:
+        yield url
+        return
+    import glob
+    import subprocess
+    import tempfile
+
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        if IN_CI:
+            pytest.fail("PostgreSQL is missing (CI=true: .ci/run installs it and exports CALLQA_TEST_POSTGRES)")
+        pytest.skip("PostgreSQL is not installed")
+    folder = tempfile.mkdtemp(prefix="callqa-pg-")  # not under pytest's 0700 tmp: the postgres user must reach it
+    env = {**os.environ, "CALLQA_PG_PORT": str(55000 + os.getpid() % 1000)}
+    pg = str(ROOT / ".ci" / "pg")
+    url = subprocess.run([pg, "start", folder], env=env, check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([pg, "stop", folder], env=env, check=False, capture_output=True)
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the test server for one test; dropped after it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    driver = postgres_server.replace("postgresql://", "postgresql+psycopg://")
+    admin = create_engine(driver, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Both databases the store supports, one test each."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'callqa.db'}"
+    return request.getfixturevalue("postgres_url")
