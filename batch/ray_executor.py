@@ -128,7 +128,8 @@ class RayExecutor:
                 try:
                     processed = ray.get(ref)
                 except (RayActorError, GetTimeoutError) as e:
-                    yield from self._retry(job, queue, "worker.died", f"its actor ({job.name}) died ({type(e).__name__})")
+                    message = f"its actor ({job.name}) died ({type(e).__name__})"
+                    yield from self._retry(job, queue, "worker.died", message)
                     continue
                 except Exception as e:  # the call raised inside the actor: the actor is fine
                     self._idle.append((job.actor, job.name))
