@@ -103,7 +103,7 @@ class RayExecutor:
     def _new_actor(self) -> tuple[Any, str]:
         import ray
 
-        actor = self._remote.remote(self._blob)
+        actor: Any = self._remote.remote(self._blob)
         return actor, f"pid {ray.get(actor.pid.remote())}"
 
     def run(self, tasks: Iterable[Task], started: Started | None = None) -> Iterator[Outcome]:
