@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,15 +25,20 @@ class CallSource:
 
 
 def discover(inputs: Sequence[Path], manifest: Manifest | None = None, pattern: str | None = None) -> list[CallSource]:
-    """Files as given, folders searched recursively for audio and transcript JSON, and the
-    recordings a manifest lists; metadata from the manifest, sidecars and the filename pattern.
+    """Files as given, folders searched recursively for audio and transcript JSON, glob patterns,
+    and the recordings a manifest lists; metadata from the manifest, sidecars and the filename pattern.
 
     A path that does not exist still becomes a call, so that it is reported as failed with its
     own error instead of stopping the run. Ids are unique within the run.
     """
     found: list[Path] = []
     for p in inputs:
-        found += sorted(_walk(p)) if p.is_dir() else [p]
+        if p.is_dir():
+            found += sorted(_walk(p))
+        elif not p.exists() and _GLOB.search(str(p)):
+            found += _expand(str(p))
+        else:
+            found.append(p)
     if manifest is not None:
         found += [row.path for row in manifest.rows if row.path is not None]
     seen: dict[str, int] = {}
@@ -48,12 +54,33 @@ def discover(inputs: Sequence[Path], manifest: Manifest | None = None, pattern: 
     return out
 
 
+_GLOB = re.compile(r"[*?[]")
+
+
+def _expand(pattern: str) -> list[Path]:
+    """A quoted glob (``'/rec/2026-11-2?/**/*.wav'``): a night's 20,000 names need not fit on a
+    command line. ``**`` crosses folders; folders it matches are searched like any folder."""
+    out: list[Path] = []
+    for hit in sorted(glob.glob(pattern, recursive=True)):
+        path = Path(hit)
+        if path.is_dir():
+            out += sorted(_walk(path))
+        elif _is_call(path):
+            out.append(path)
+    return out if out else [Path(pattern)]  # nothing matched: reported as that input's failure
+
+
 def _walk(folder: Path) -> Iterable[Path]:
     for p in folder.rglob("*"):
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
             continue
-        if p.is_file() and (p.suffix.lower() in AUDIO_EXTENSIONS or _is_transcript(p)):
+        if _is_call(p):
             yield p
+
+
+def _is_call(p: Path) -> bool:
+    """Audio or a transcript; never a sidecar."""
+    return p.is_file() and (p.suffix.lower() in AUDIO_EXTENSIONS or _is_transcript(p))
 
 
 def _is_transcript(p: Path) -> bool:

@@ -38,6 +38,16 @@ def offline_ray_env(tmp: Path) -> dict[str, str]:
     }
 
 
+def _actor_env(env: dict[str, str]) -> dict[str, str]:
+    """What actors inherit: Ray's offline settings and callqa's own, but their own HOME (the model
+    cache lives under it, and a remote node has no copy of our temporary folder)."""
+    out = {k: v for k, v in env.items() if k != "HOME"}
+    for name in ("CALLQA_CACHE", "HF_HUB_OFFLINE", "PYANNOTE_METRICS_ENABLED"):
+        if name in os.environ:
+            out[name] = os.environ[name]
+    return out
+
+
 class _Actor:
     """The Ray actor body: models loaded once, one call at a time."""
 
@@ -92,7 +102,7 @@ class RayExecutor:
                     kwargs.update(num_cpus=cpus, _temp_dir=str(tmp))
                     if gpus_per_worker:
                         kwargs["num_gpus"] = int(self.workers * gpus_per_worker)
-                ray.init(address=address, runtime_env={"env_vars": {**env, "HOME": env["HOME"]}}, **kwargs)
+                ray.init(address=address, runtime_env={"env_vars": _actor_env(env)}, **kwargs)
             finally:
                 if home is not None:
                     os.environ["HOME"] = home

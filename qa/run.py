@@ -149,8 +149,6 @@ def run_batch(
         batch = replace(batch, redact_audio=redact_audio)
     options = pipeline.options if pipeline is not None else (options or PipelineOptions())
     sources = discover(inputs, manifest, filename_pattern)
-    if options.rules is not None:
-        preflight(sources, options.rules)
     return _Run(out, options, batch, pipeline, progress).go(sources, manifest)
 
 
@@ -195,6 +193,8 @@ class _Run:
 
         keys = run_keys(self.options, model_identity(self.options), self.batch.redact_audio)
         plan = _plan(sources, store.known(), keys, self.out, self.batch.force)
+        if self.options.rules is not None:  # only what will be processed: a re-run reads no finished call
+            preflight([p.source for p in plan if p.task is not None and p.task.mode == "full"], self.options.rules)
         record: dict[str, Any] = {"run_id": self.run_id, "started_at": self.started_at, "holder": self.holder}
         record["options"] = _describe(self.options)
         record["batch"] = {"workers": self.batch.workers, "executor": self.batch.executor, "force": self.batch.force}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +71,15 @@ class Store:
         self._open()
 
     def _open(self) -> None:
+        from contextlib import nullcontext
+
+        # Two runs opening a fresh SQLite store at once: one migrates, the other waits and then
+        # finds it done (PostgreSQL does the same with a transaction-level advisory lock below).
+        database = self.engine.url.database if self.dialect == "sqlite" else None
+        with _flocked(Path(f"{database}.migrate")) if database and database != ":memory:" else nullcontext():
+            self._check_and_migrate()
+
+    def _check_and_migrate(self) -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -209,6 +219,15 @@ class Store:
         query = select(schema.runs).order_by(r.started_at.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+
+@contextmanager
+def _flocked(path: Path) -> Iterator[None]:
+    import fcntl
+
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

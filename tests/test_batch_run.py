@@ -228,3 +228,11 @@ def test_malformed_manifest_rows_are_reported_and_the_rest_run(tmp_path, pipelin
     assert (summary.calls, summary.ok) == (1, 1)
     record = json.loads(next((tmp_path / "out" / "runs").glob("*.json")).read_text())
     assert [line for line, _ in record["manifest"]["errors"]] == [3, 4, 5, 6]
+
+
+def test_quoted_globs_are_expanded(tmp_path, pipeline):
+    write_calls(tmp_path / "in" / "2026-11-25", 2)
+    write_calls(tmp_path / "in" / "2026-11-26", 3)
+    pattern = tmp_path / "in" / "2026-11-2[6]" / "**" / "*.json"
+    summary = run_batch([pattern, tmp_path / "nothing-*.wav"], tmp_path / "out", pipeline=pipeline)
+    assert (summary.ok, summary.failed, summary.errors) == (3, 1, {"input.not_found": 1})

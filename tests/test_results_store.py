@@ -270,3 +270,23 @@ def test_sqlite_store_is_in_wal_mode(tmp_path):
 def test_store_info_on_a_folder_without_a_store(tmp_path):
     result = CliRunner().invoke(main, ["store", "info", str(tmp_path)])
     assert result.exit_code == 1 and "no callqa.db" in result.output
+
+
+def test_the_readme_sql_runs_on_both_databases(store_url, calls):
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Results store", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in re.sub(r"--[^\n]*", "", block).split(";") if s.strip()]
+    assert len(statements) == 5
+    store = open_store(store_url)
+    try:
+        for call in calls:
+            store.save_call(call, run_id="r")
+    finally:
+        store.close()
+    answers = [query(store_url, sql) for sql in statements]
+    assert answers[1] and all(row[4].count("[") for row in answers[1])  # the card readings, masked
+    assert answers[3]
