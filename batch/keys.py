@@ -37,8 +37,10 @@ class RunKeys:
         steer = {k: metadata.get(k) for k in _WORK_METADATA if metadata.get(k) is not None}
         return _digest({"run": self.work, "sha256": sha256, "metadata": steer})
 
-    def rules_key(self, work_key: str, metadata: dict[str, Any]) -> str:
-        return _digest({"work": work_key, "rules": self.rules, "metadata": metadata})
+    def rules_key(self, work_key: str, metadata: dict[str, Any], verdicts: str | None = None) -> str:
+        """``verdicts``: a digest of the coaches' disagreements with this call's findings."""
+        key = {"work": work_key, "rules": self.rules, "metadata": metadata}
+        return _digest(key | {"verdicts": verdicts} if verdicts else key)
 
 
 def run_keys(options: PipelineOptions, model_identity: str, redact_audio: AudioRedactOptions | None) -> RunKeys:

@@ -20,27 +20,32 @@ from qa.analyse import scrub_metadata
 from qa.errors import CallqaError
 from qa.model import CallResult, Utterance
 from qa.pipeline import PipelineOptions, Processed, failed_result
+from scoring.callscore import Overrule
 
 _LAST4 = re.compile(r"…(\w{4})\]$")
 
 
-def rescore(prior: Path, source: CallSource, options: PipelineOptions) -> Processed:
+def rescore(
+    prior: Path, source: CallSource, options: PipelineOptions, overrule: tuple[Overrule, ...] = ()
+) -> Processed:
     started = time.perf_counter()
     try:
         result = CallResult.from_dict(json.loads(prior.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as e:
         return Processed(failed_result(source, "output.unreadable", f"{prior.name}: {e}", started))
     try:
-        return Processed(rescored(result, dict(source.metadata), options))
+        return Processed(rescored(result, dict(source.metadata), options, overrule))
     except CallqaError as e:
         return Processed(failed_result(source, e.code, e.message, started))
 
 
-def rescored(result: CallResult, metadata: dict[str, Any], options: PipelineOptions) -> CallResult:
+def rescored(
+    result: CallResult, metadata: dict[str, Any], options: PipelineOptions, overrule: tuple[Overrule, ...] = ()
+) -> CallResult:
     """``result`` with findings, metrics and score from ``options``' pack, and today's metadata."""
     from rules import check_call
     from rules.metrics import MetricOptions, conversation_metrics
-    from scoring.callscore import score_findings
+    from scoring.callscore import overruled_findings, score_findings
 
     timings = dict(result.timings)
     versions = {k: v for k, v in result.versions.items() if k not in ("rules", "rules_sha256")}
@@ -56,7 +61,8 @@ def rescored(result: CallResult, metadata: dict[str, Any], options: PipelineOpti
         checked = check_call(result.utterances, duration, result.language, pack, entities, mask)
         timings["rules_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        changes["score"] = score_findings(pack, checked)
+        checked, overruled = overruled_findings(checked, overrule)
+        changes["score"] = score_findings(pack, checked, overruled)
         timings["scoring_s"] = time.perf_counter() - t
         changes["metrics"], changes["findings"] = checked.metrics, checked.findings
         versions.update(rules=f"{pack.name}@{pack.version}", rules_sha256=pack.sha256)

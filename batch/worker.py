@@ -28,6 +28,7 @@ class Task:
     source: CallSource
     mode: Mode = "full"
     prior: Path | None = None  # the stored calls/<id>.json a rescore starts from
+    overrule: tuple[tuple[str, float | None], ...] = ()  # findings coaches disagreed with: no points
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class CallWorker:
         if task.mode == "rescore" and task.prior is not None:
             from batch.rescore import rescore
 
-            return rescore(task.prior, task.source, self.setup.options)
-        processed = self.pipeline.process(task.source)
+            return rescore(task.prior, task.source, self.setup.options, task.overrule)
+        processed = self.pipeline.process(task.source, task.overrule)
         audio = self.setup.redact_audio
         if audio is not None and processed.result.status == "ok" and task.source.kind == "audio":
             from qa.run import redact_call_audio

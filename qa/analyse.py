@@ -16,7 +16,7 @@ from pii.redact import RedactOptions, by_utterance, mask_for, redact_utterance
 from qa.model import Audio, CallResult, Utterance
 from rules import RulePack, check_call
 from rules.metrics import MetricOptions, conversation_metrics
-from scoring.callscore import score_findings
+from scoring.callscore import Overrule, overruled_findings, score_findings
 from scoring.emotion import EmotionOptions
 from scoring.emotion import analyse as analyse_emotion
 
@@ -42,7 +42,13 @@ class Analysed:
     unredacted: CallResult | None = None  # only with keep_unredacted
 
 
-def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -> Analysed:
+def analyse(
+    result: CallResult,
+    audio: Audio | None,
+    options: AnalysisOptions,
+    overrule: tuple[Overrule, ...] = (),
+) -> Analysed:
+    """``overrule``: (rule_id, start) of findings coaches disagreed with; they do not move the score."""
     if result.status != "ok":
         return Analysed(result)
     timings = dict(result.timings)
@@ -69,7 +75,8 @@ def analyse(result: CallResult, audio: Audio | None, options: AnalysisOptions) -
         checked = check_call(utterances, duration, language, pack, entities, options.redact.mask)
         timings["rules_s"] = time.perf_counter() - t
         t = time.perf_counter()
-        changes["score"] = score_findings(pack, checked)
+        checked, overruled = overruled_findings(checked, overrule)
+        changes["score"] = score_findings(pack, checked, overruled)
         timings["scoring_s"] = time.perf_counter() - t
         changes["metrics"], changes["findings"] = checked.metrics, checked.findings
         changes["versions"] = {**result.versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256}

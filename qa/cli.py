@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from qa import __version__
+from qa.cli_audit import search, violations
+from qa.cli_review import review
 from qa.cli_scorecards import check_pattern, scorecards
 from qa.cli_store import store
 from qa.errors import CallqaError
@@ -424,3 +426,6 @@ def _pack(spec: str) -> Any:
 
 main.add_command(scorecards)
 main.add_command(store)
+main.add_command(violations)
+main.add_command(search)
+main.add_command(review)

@@ -70,7 +70,7 @@ class Pipeline:
             self._engine = WhisperEngine(self.options.asr)
         return self._engine
 
-    def process(self, source: CallSource) -> Processed:
+    def process(self, source: CallSource, overrule: tuple[tuple[str, float | None], ...] = ()) -> Processed:
         started = time.perf_counter()
         try:
             if source.metadata_error:
@@ -82,7 +82,7 @@ class Pipeline:
                 processed = Processed(self._with_roles(transcript.with_(versions=versions)))
             else:
                 processed, audio = self._process_audio(source)
-            done = analyse(processed.result, audio, self.options.analysis)
+            done = analyse(processed.result, audio, self.options.analysis, overrule)
             return Processed(done.result, processed.turns, done.unredacted)
         except CallqaError as e:
             return Processed(failed_result(source, e.code, e.message, started))

@@ -192,7 +192,9 @@ class _Run:
         from batch.keys import model_identity, run_keys
 
         keys = run_keys(self.options, model_identity(self.options), self.batch.redact_audio)
-        plan = _plan(sources, store.known(), keys, self.out, self.batch.force)
+        from audit.verdicts import overrules
+
+        plan = _plan(sources, store.known(), keys, self.out, self.batch.force, overrules(store))
         if self.options.rules is not None:  # only what will be processed: a re-run reads no finished call
             preflight([p.source for p in plan if p.task is not None and p.task.mode == "full"], self.options.rules)
         record: dict[str, Any] = {"run_id": self.run_id, "started_at": self.started_at, "holder": self.holder}
@@ -282,13 +284,16 @@ class _Run:
 
     def _save(self, store: Any, planned: _Planned, processed: Processed) -> CallResult:
         """The call's JSON (renamed into place), then its store rows in one transaction."""
+        from audit.verdicts import digest
+
         result = processed.result
         work_key = planned.work_key
         if result.status == "ok" and result.source.sha256 and result.source.sha256 != planned.sha256:
             work_key = planned.keys.work_key(result.source.sha256, dict(planned.source.metadata))  # changed mid-run
         versions = {**result.versions, "run_id": self.run_id}
         if work_key:
-            versions |= {"work_key": work_key, "rules_key": planned.keys.rules_key(work_key, _meta(planned.source))}
+            rules_key = planned.keys.rules_key(work_key, _meta(planned.source), digest(planned.task.overrule))
+            versions |= {"work_key": work_key, "rules_key": rules_key}
         result = result.with_(versions=versions)
         out = self.out
 
@@ -318,12 +323,20 @@ class _Planned:
     mtime_ns: int | None = None
 
 
-def _plan(sources: list[CallSource], known: dict[str, Any], keys: Any, out: Path, force: bool) -> list[_Planned]:
+def _plan(
+    sources: list[CallSource],
+    known: dict[str, Any],
+    keys: Any,
+    out: Path,
+    force: bool,
+    overrules: dict[str, tuple[tuple[str, float | None], ...]],
+) -> list[_Planned]:
     """Skip, re-score or process each call, from the store's record of it and the file's stat.
 
     The audio's sha256 is taken from the store when the file's path, size and modification time
     are unchanged (so a re-run of 10,000 finished calls reads no audio), and hashed otherwise.
     """
+    from audit.verdicts import digest
     from batch.worker import Task
     from qa.audio import sha256_of
 
@@ -348,15 +361,16 @@ def _plan(sources: list[CallSource], known: dict[str, Any], keys: Any, out: Path
                 sha = None
         work_key = keys.work_key(sha, dict(source.metadata)) if sha else None
         prior = out / "calls" / f"{source.call_id}.json"
+        overrule = overrules.get(source.call_id, ())
         done_before = not force and before is not None and before.status == "ok" and work_key is not None
         if done_before and before and work_key and before.work_key == work_key and prior.exists():
-            rules_key = keys.rules_key(work_key, _meta(source))
+            rules_key = keys.rules_key(work_key, _meta(source), digest(overrule))
             if before.rules_key == rules_key:
                 plan.append(_Planned(source, None, keys, True, sha, work_key, size, mtime))
                 continue
-            task = Task(index, source, "rescore", prior)
+            task = Task(index, source, "rescore", prior, overrule)
         else:
-            task = Task(index, source)
+            task = Task(index, source, overrule=overrule)
         plan.append(_Planned(source, task, keys, False, sha, work_key, size, mtime))
         index += 1
     return plan

@@ -31,7 +31,14 @@ def _v2(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+def _v3(conn: Connection) -> None:
+    """Full-text search over the masked utterances (FTS5 trigram / pg_trgm)."""
+    from store.fts import create_text_index
+
+    create_text_index(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -162,6 +162,7 @@ verdicts = Table(
     Column("call_id", Text, nullable=False),
     Column("finding_idx", Integer, nullable=False),
     Column("rule_id", Text, nullable=False),
+    Column("start_s", Float),  # with rule_id, how the finding is found again after a re-score
     Column("verdict", Text, nullable=False),  # agree | disagree
     Column("note", Text),
     Column("by", Text, nullable=False),

@@ -236,3 +236,26 @@ def test_quoted_globs_are_expanded(tmp_path, pipeline):
     pattern = tmp_path / "in" / "2026-11-2[6]" / "**" / "*.json"
     summary = run_batch([pattern, tmp_path / "nothing-*.wav"], tmp_path / "out", pipeline=pipeline)
     assert (summary.ok, summary.failed, summary.errors) == (3, 1, {"input.not_found": 1})
+
+
+def test_log_json_gives_one_json_object_per_line_and_a_summary(tmp_path):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    write_calls(tmp_path / "in", 3)
+    (tmp_path / "in" / "broken.json").write_text("{not json")
+    args = ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--workers", "0", "--log-json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    events = [json.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
+    done = [e for e in events if e.get("event") == "call.done"]
+    assert len(done) == 4 and {e["status"] for e in done} == {"ok", "failed"}
+    summary = events[-1]
+    assert summary["event"] == "run.summary" and (summary["ok"], summary["failed"]) == (3, 1)
+    assert summary["errors"] == {"transcript.invalid": 1}
+    record = json.loads((tmp_path / "out" / "runs" / f"{summary['run_id']}.json").read_text())
+    for key in ("calls", "ok", "failed", "skipped", "audio_hours", "wall_s", "calls_per_hour", "top_rules", "errors"):
+        assert key in record
+    again = CliRunner().invoke(main, args)
+    assert json.loads(again.stderr.splitlines()[-1])["skipped"] == 3
