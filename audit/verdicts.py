@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal_column, select
+from sqlalchemy import case, func, insert, select
 
 from qa.errors import CallqaError
 from scoring.callscore import Overrule
@@ -78,9 +78,7 @@ def calibration(store: Store) -> list[dict[str, Any]]:
         select(
             latest.c.rule_id,
             func.count().label("verdicts"),
-            func.sum(literal_column(f"CASE WHEN {latest.name}.verdict = 'disagree' THEN 1 ELSE 0 END")).label(
-                "disagree"
-            ),
+            func.sum(case((latest.c.verdict == "disagree", 1), else_=0)).label("disagree"),
         )
         .group_by(latest.c.rule_id)
         .subquery()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import case, func, select
 
 from audit.filters import Filters, finding_conditions, where
 from store import Store, schema
@@ -81,7 +81,7 @@ def grouped(store: Store, filters: Filters, by: GroupBy) -> list[dict[str, Any]]
         key.label(by),
         func.count().label("findings"),
         func.count(func.distinct(f.call_id)).label("calls"),
-        func.sum(literal_column("CASE WHEN findings.severity = 'critical' THEN 1 ELSE 0 END")).label("critical"),
+        func.sum(case((f.severity == "critical", 1), else_=0)).label("critical"),
     )
     query = where(query, finding_conditions(filters)).group_by(key).order_by(func.count().desc(), key)
     with store.engine.connect() as conn:

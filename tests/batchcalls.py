@@ -46,7 +46,27 @@ def write_calls(folder: Path, count: int, *, leak_every: int = 4, agents: int = 
         path = folder / f"call-{n:04d}.json"
         path.write_text(json.dumps(transcript(n, leak=n % leak_every == 1, angry=n % 5 == 2)), encoding="utf-8")
         meta = {"agent_id": f"A{n % agents + 1:03d}", "team": "red" if n % 2 else "blue"}
+        meta["queue"] = ("cards", "loans", "general")[n % 3]
         meta["started_at"] = f"2026-11-{1 + n % 20:02d}T09:{n % 60:02d}:00"
         (folder / f"call-{n:04d}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def transcript_zh(n: int) -> dict[str, Any]:
+    """A short Mandarin call in which the customer complains (投诉) and the agent apologises."""
+    lines = [
+        ("agent", "您好，北风银行，工号一零二四，很高兴为您服务。"),
+        ("customer", f"我要投诉，你们第{n}次多扣了我的年费。"),
+        ("agent", "非常抱歉给您带来不便，我马上为您处理。"),
+        ("customer", "好的，谢谢。"),
+        ("agent", "请问还有其他可以帮您的吗？感谢您的来电，再见。"),
+    ]
+    utterances, t = [], 0.0
+    for i, (role, text) in enumerate(lines):
+        end = t + 0.25 * len(text)
+        utterances.append(
+            {"id": i, "start": round(t, 2), "end": round(end, 2), "text": text, "role": role, "speaker": role}
+        )
+        t = end + 0.6
+    return {"language": "zh", "utterances": utterances}
