@@ -1,4 +1,5 @@
-"""``python -m bench``: accuracy, throughput against plain faster-whisper, rules, PII and emotion, peak memory.
+"""``python -m bench``: accuracy, throughput against plain faster-whisper, rules, PII, emotion, the nightly
+batch (workers, Ray, skip and re-score), peak memory.
 
 Every ratio is measured in this one process run: the same model object transcribes the same
 audio once through ``WhisperModel.transcribe()`` with its defaults (the peer baseline) and once
@@ -145,6 +146,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     emotion.main(["--json", str(emotion_json)])
 
+    print("\n== nightly batch: workers, Ray, skipping and re-scoring (about 12 minutes)")
+    from bench import batch
+
+    batch_results = batch.main(["--model", args.model])
+
     rss = peak_rss(args.model)
     print(f"\n== peak RSS of one worker over the demo calls: {rss} MB")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -158,6 +164,7 @@ def main() -> None:
         "rules_calls_per_s": rules_rates,
         "pii": {t: {"precision": sc.precision, "recall": sc.recall, "f1": sc.f1} for t, sc in pii_scores.items()},
         "emotion": json.loads(emotion_json.read_text(encoding="utf-8")),
+        "batch": batch_results,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {args.out / 'results.json'}")
