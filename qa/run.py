@@ -287,9 +287,9 @@ class _Run:
         from audit.verdicts import digest
 
         result = processed.result
-        work_key = planned.work_key
-        if result.status == "ok" and result.source.sha256 and result.source.sha256 != planned.sha256:
-            work_key = planned.keys.work_key(result.source.sha256, dict(planned.source.metadata))  # changed mid-run
+        # the worker hashed what it read: a new call's key, or a file that changed mid-run
+        sha = result.source.sha256 or planned.sha256
+        work_key = planned.keys.work_key(sha, dict(planned.source.metadata)) if sha else None
         versions = {**result.versions, "run_id": self.run_id}
         if work_key:
             rules_key = planned.keys.rules_key(work_key, _meta(planned.source), digest(planned.task.overrule))
@@ -318,7 +318,6 @@ class _Planned:
     keys: Any  # batch.keys.RunKeys
     skip: bool = False
     sha256: str | None = None
-    work_key: str | None = None
     size: int | None = None
     mtime_ns: int | None = None
 
@@ -334,7 +333,8 @@ def _plan(
     """Skip, re-score or process each call, from the store's record of it and the file's stat.
 
     The audio's sha256 is taken from the store when the file's path, size and modification time
-    are unchanged (so a re-run of 10,000 finished calls reads no audio), and hashed otherwise.
+    are unchanged (so a re-run of 10,000 finished calls reads no audio), and hashed otherwise;
+    a call the store has not finished is not hashed here at all (its worker does).
     """
     from audit.verdicts import digest
     from batch.worker import Task
@@ -353,10 +353,11 @@ def _plan(
         except OSError:
             pass
         sha = None
-        if size is not None:
-            same_file = before is not None and (before.source_path, before.size, before.mtime_ns) == (path, size, mtime)
+        if size is not None and before is not None and before.status == "ok" and not force:
+            # only a call done before can be skipped: a new one is hashed by its worker, not here
+            same_file = (before.source_path, before.size, before.mtime_ns) == (path, size, mtime)
             try:
-                sha = before.sha256 if same_file and before and before.sha256 else sha256_of(source.path)
+                sha = before.sha256 if same_file and before.sha256 else sha256_of(source.path)
             except OSError:
                 sha = None
         work_key = keys.work_key(sha, dict(source.metadata)) if sha else None
@@ -366,12 +367,12 @@ def _plan(
         if done_before and before and work_key and before.work_key == work_key and prior.exists():
             rules_key = keys.rules_key(work_key, _meta(source), digest(overrule))
             if before.rules_key == rules_key:
-                plan.append(_Planned(source, None, keys, True, sha, work_key, size, mtime))
+                plan.append(_Planned(source, None, keys, True, sha, size, mtime))
                 continue
             task = Task(index, source, "rescore", prior, overrule)
         else:
             task = Task(index, source, overrule=overrule)
-        plan.append(_Planned(source, task, keys, False, sha, work_key, size, mtime))
+        plan.append(_Planned(source, task, keys, False, sha, size, mtime))
         index += 1
     return plan
 

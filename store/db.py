@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,7 @@ from batch.lock import FileLock, Holder
 from qa.errors import CallqaError
 from store import schema
 from store.migrations import SCHEMA_VERSION, current_version, migrate
+from store.rows import as_json
 
 log = logging.getLogger("callqa.store")
 
@@ -165,7 +165,7 @@ class Store:
                     started_at=record.get("started_at"),
                     host=holder.get("host"),
                     pid=holder.get("pid"),
-                    options=_json(record.get("options")),
+                    options=as_json(record.get("options")),
                 )
             )
 
@@ -176,7 +176,7 @@ class Store:
             conn.execute(
                 update(schema.runs)
                 .where(schema.runs.c.run_id == run_id)
-                .values(finished_at=_now(), summary=_json(dict(summary)))
+                .values(finished_at=_now(), summary=as_json(dict(summary)))
             )
 
     def known(self) -> dict[str, Known]:
@@ -237,10 +237,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _now() -> str:

@@ -46,12 +46,12 @@ def call_rows(call: Mapping[str, Any], run_id: str, size: int | None, mtime_ns: 
         "pack_sha256": versions.get("rules_sha256"),
         "asr_model": versions.get("asr_model"),
         "diarization": (call.get("diarization") or {}).get("method"),
-        "metadata": _json(meta),
-        "metrics": _json(call.get("metrics")),
-        "emotion": _json(call.get("emotion")),
-        "score": _json(score),
-        "versions": _json(versions),
-        "warnings": _json(call.get("warnings")),
+        "metadata": as_json(meta),
+        "metrics": as_json(call.get("metrics")),
+        "emotion": as_json(call.get("emotion")),
+        "score": as_json(score),
+        "versions": as_json(versions),
+        "warnings": as_json(call.get("warnings")),
         "saved_at": now,
     }
     moved: dict[int, float] = {}
@@ -144,5 +144,6 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _json(value: Any) -> str | None:
+def as_json(value: Any) -> str | None:
+    """JSON blocks as text: portable across SQLite and PostgreSQL."""
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
