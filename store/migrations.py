@@ -38,7 +38,15 @@ def _v3(conn: Connection) -> None:
     create_text_index(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+def _v4(conn: Connection) -> None:
+    """Covering indexes for counts by rule, agent, team and day."""
+    for name in schema.V4_DROPPED:
+        next(i for i in schema.V1_INDEXES if i.name == name).drop(conn, checkfirst=True)
+    for index in schema.V4_INDEXES:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
