@@ -24,14 +24,19 @@ def search(store: Store, words: str, filters: Filters, limit: int = 200) -> list
     if not words:
         raise ValueError("give the words to search for")
     u, c = schema.utterances.c, schema.calls.c
+    short = len(words) < 3
     query = select(
         u.call_id, c.started_at, c.agent_id, u.idx, u.utterance_id, u.role, u.start_s, u.end_s, u.text
-    ).join_from(schema.utterances, schema.calls, u.call_id == c.call_id)
+    ).join_from(schema.calls, schema.utterances, u.call_id == c.call_id, isouter=short and store.dialect == "sqlite")
+    # Words too short for the trigram index: an outer join keeps SQLite from reordering, so it walks
+    # calls newest first (an index) and reads each call's utterances until it has `limit` hits —
+    # milliseconds for a common word where scanning every utterance first took a second. The text
+    # condition below drops the NULL rows, so the result is the inner join's.
     conditions = call_conditions(filters)
     if filters.roles:
         conditions.append(u.role.in_(filters.roles))
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    if store.dialect == "sqlite" and len(words) >= 3:
+    if store.dialect == "sqlite" and not short:
         # the trigram index narrows to candidate rows; LIKE below keeps exactly the substring hits
         hits = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q")
         conditions.append(text("utterances.rowid IN (" + hits.text + ")").bindparams(q=_phrase(words)))

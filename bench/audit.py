@@ -156,7 +156,8 @@ def queries(url: str) -> list[dict[str, Any]]:
         ("group by rule", lambda: grouped(store, Filters(), "rule")),
         ("group by agent, one month", lambda: grouped(store, Filters(since="2026-09-01", until="2026-09-30"), "agent")),
         ("group by day, critical", lambda: grouped(store, Filters(severities=("critical",)), "day")),
-        ("search 投诉 (2 chars, no index)", lambda: search(store, "投诉", Filters(), limit=100)),
+        ("search 投诉 (2 chars, below the index)", lambda: search(store, "投诉", Filters(), limit=100)),
+        ("search 哈哈 (2 chars, in no call)", lambda: search(store, "哈哈", Filters(), limit=100)),
         ("search 保证收益 (indexed)", lambda: search(store, "保证收益", Filters(), limit=100)),
         (
             "search guaranteed returns, one agent",
