@@ -71,9 +71,9 @@ def finding_conditions(f: Filters) -> list[Any]:
         out.append(t.role.in_(f.roles))
     if f.auto_fail is not None:
         out.append(t.auto_fail.is_(True) if f.auto_fail else or_(t.auto_fail.is_(False), t.auto_fail.is_(None)))
-    if f.runs:
+    if f.runs:  # the run's calls first (indexed), then their findings by call id
         c = schema.calls.c
-        out.append(exists().where(and_(c.call_id == t.call_id, c.run_id.in_(f.runs))))
+        out.append(t.call_id.in_(select(c.call_id).where(c.run_id.in_(f.runs))))
     if f.verdict:
         v = schema.verdicts.c
         given = exists().where(and_(v.call_id == t.call_id, v.finding_idx == t.idx))
