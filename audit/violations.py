@@ -90,6 +90,6 @@ def grouped(store: Store, filters: Filters, by: GroupBy) -> list[dict[str, Any]]
 
 def page_link(call_id: str, finding: int | None = None) -> str:
     """The call's page in the review site, relative to the site's root."""
-    from urllib.parse import quote
+    from review.names import call_page
 
-    return f"calls/{quote(call_id, safe='')}.html" + (f"#f{finding}" if finding is not None else "")
+    return call_page(call_id) + (f"#f{finding}" if finding is not None else "")
