@@ -10,9 +10,13 @@ from qa.errors import CallqaError
 
 
 @click.command("build")
-@click.argument("source", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--store", "store_url", envvar="CALLQA_STORE", help="A store URL instead of OUT (its audio is then not included).")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The site folder to write.")
+@click.argument("source", metavar="OUT", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--store", "store_url", envvar="CALLQA_STORE", help="A store URL instead of OUT (its audio is then not included)."
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="The site folder to write."
+)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the pages.")
 @click.option(
     "--original-audio",
@@ -40,6 +44,10 @@ def build(
 
     if source is None and not store_url:
         raise click.UsageError("give a run's output folder (OUT) or --store URL")
+    if source is not None and not store_url and not (source / "callqa.db").exists():
+        raise click.BadParameter(f"{source} has no callqa.db: give the folder a run wrote (--out)", param_hint="OUT")
+    if original_audio:
+        click.echo("warning: the site will hold the ORIGINAL, unredacted recordings", err=True)
     url = resolve(store_url) if store_url else resolve(str(source))
     try:
         store = open_store(url)
@@ -55,5 +63,6 @@ def build(
         store.close()
     click.echo(
         f"review site: {summary.calls} calls, {summary.agents} agents, {summary.pages} pages, "
-        f"{summary.audio_files} audio files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s → {out / 'index.html'}"
+        f"{summary.audio_files} audio files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s"
+        f" → {out / 'index.html'}"
     )

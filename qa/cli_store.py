@@ -44,13 +44,7 @@ def import_(run_dir: Path, url: str | None) -> None:
 @click.option("--store", "url", default=None, help="Store URL (instead of OUT).")
 def info(out: Path | None, url: str | None) -> None:
     """Schema version, rows per table and the latest runs of OUT's store (or --store URL)."""
-    from store import default_url
-
-    if not url and out is None:
-        raise click.UsageError("give OUT (an output folder) or --store URL")
-    if not url and out is not None and not (out / "callqa.db").exists():
-        raise click.ClickException(f"{out} has no callqa.db: has a run written there?")
-    with _opened(url or default_url(out or Path("."))) as s:
+    with _opened(_existing(out, url)) as s:
         click.echo(f"store  {s.url}\nschema version {s.version}")
         for table, n in s.counts().items():
             click.echo(f"  {table:12s} {n:>10,d} rows")
@@ -64,6 +58,36 @@ def info(out: Path | None, url: str | None) -> None:
                 d = json.loads(summary)
                 detail = f": {d.get('ok')} ok, {d.get('failed')} failed, {d.get('skipped')} skipped"
             click.echo(f"  run {run['run_id']} started {run.get('started_at')} {state}{detail}")
+
+
+@store.command("migrate")
+@click.argument("out", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", "url", default=None, help="Store URL (instead of OUT).")
+def migrate(out: Path | None, url: str | None) -> None:
+    """Bring OUT's store (or --store URL) to this callqa's schema.
+
+    Every command that opens a store does this anyway; this one does only that, so a team can
+    upgrade a shared PostgreSQL store at a quiet hour instead of at the night run's start.
+    """
+    with _opened(_existing(out, url)) as s:
+        before, now = s.migrated_from, s.version
+    if before == now:
+        click.echo(f"{s.url}: schema version {now}, nothing to do")
+    else:
+        click.echo(f"{s.url}: schema version {before} → {now}")
+
+
+def _existing(out: Path | None, url: str | None) -> str:
+    """The store URL of OUT or --store; refuses an OUT without a store rather than create one there."""
+    from store import default_url
+
+    if url:
+        return url
+    if out is None:
+        raise click.UsageError("give OUT (an output folder) or --store URL")
+    if not (out / "callqa.db").exists():
+        raise click.ClickException(f"{out} has no callqa.db: has a run written there?")
+    return default_url(out)
 
 
 class _opened:

@@ -9,25 +9,31 @@ from typing import Any
 
 from review import names
 from review.data import CallView, Verdict
-from review.html import describe, e, page, role_label, score_badge, severity_tag
+from review.html import e, page, role_label, score_badge, severity_tag
 from review.i18n import why
 from review.svg import Mark, bar, clock, timeline, valence_class
-from scoring.scorecards import why_review
+from scoring.scorecards import describe
 
 
 def render(v: CallView, audio_href: str | None, original: bool, *, lang: str, words: Mapping[str, str]) -> str:
     findings = v.findings
-    reasons = "".join(f"<li>{e(x)}</li>" for x in why(why_review(v.call), lang))
+    reasons = "".join(f"<li>{e(x)}</li>" for x in why(v.reasons, lang))
     head = (
         f'<nav class="crumbs"><a href="../index.html">{e(words["back_index"])}</a> › '
         f'<a href="{e(names.agent_page(v.agent_id, "../"))}">{e(words["agent"])} {e(v.agent_id)}</a></nav>'
         f'<div class="call-head"><div><h1>{e(v.call_id)}</h1>'
         f'<p class="meta">{e(words["agent"])} {e(v.agent_id)} · {e((v.started_at or "–").replace("T", " "))}'
-        f" · {e(words['duration'])} {clock(v.duration_s)}</p><ul class=\"why\">{reasons}</ul></div>"
+        f" · {e(words['duration'])} {clock(v.duration_s)}</p>"
+        f'<ul class="why{" calm" if v.quiet else ""}">{reasons}</ul></div>'
         f"{score_badge(v.score, words)}</div>"
     )
     marks = [
-        Mark(int(f["idx"]), float(f["start"] or 0.0), str(f["severity"]), f"{clock(float(f['start'] or 0))} {f['rule_id']}")
+        Mark(
+            int(f["idx"]),
+            float(f["start"] or 0.0),
+            str(f["severity"]),
+            f"{clock(float(f['start'] or 0))} {f['rule_id']}",
+        )
         for f in findings
     ]
     player = (
@@ -79,7 +85,8 @@ def _findings(findings: Sequence[Mapping[str, Any]], verdicts: Sequence[Verdict]
             f'<div class="f-body"><div class="f-title">{tags} <code>{e(f["rule_id"])}</code>{pts}</div>'
             f'<p class="expl">{e(f["explanation"])}</p>{evidence}{_verdicts(by_finding.get(idx, []), words)}</div></li>'
         )
-    return f'<section class="findings"><h2>{e(words["findings"])} ({len(findings)})</h2><ol>{"".join(items)}</ol></section>'
+    title = f"{words['findings']} ({len(findings)})"
+    return f'<section class="findings"><h2>{e(title)}</h2><ol>{"".join(items)}</ol></section>'
 
 
 def _verdicts(verdicts: Sequence[Verdict], words: Mapping[str, str]) -> str:
@@ -87,7 +94,7 @@ def _verdicts(verdicts: Sequence[Verdict], words: Mapping[str, str]) -> str:
         return ""
     items = "".join(
         f'<li class="verdict {e(v.verdict)}"><b>{e(v.by)}</b> {e(words.get("verdict_" + v.verdict, v.verdict))}'
-        f' <time>{e(v.at[:16].replace("T", " "))}</time>{": " + e(v.note) if v.note else ""}</li>'
+        f" <time>{e(v.at[:16].replace('T', ' '))}</time>{': ' + e(v.note) if v.note else ''}</li>"
         for v in verdicts
     )
     return f'<div class="verdicts"><h3>{e(words["verdicts"])}</h3><ul>{items}</ul></div>'
@@ -100,8 +107,9 @@ def _sections(v: CallView, words: Mapping[str, str]) -> str:
     for f in v.findings:
         if f["moved_points"]:
             moved[str(f["section"])].append(f)
+    order = list(((v.score or {}).get("section_details") or {}).keys())  # the pack's order, not the table's
     rows = []
-    for s in v.sections:
+    for s in sorted(v.sections, key=lambda s: order.index(s["section"]) if s["section"] in order else len(order)):
         top, got = s["max"], s["score"]
         if not s["applicable"] or got is None or not top:
             cells = f'<td class="n">{e(words["na"])}</td><td></td>'
@@ -111,7 +119,9 @@ def _sections(v: CallView, words: Mapping[str, str]) -> str:
             f'<a href="#f{int(f["idx"])}">{e(f["rule_id"])} {f["moved_points"]:+g}</a>'
             for f in moved.get(str(s["section"]), [])
         )
-        rows.append(f'<tr><th scope="row">{e(s["title"] or s["section"])}</th>{cells}<td class="moved">{links}</td></tr>')
+        rows.append(
+            f'<tr><th scope="row">{e(s["title"] or s["section"])}</th>{cells}<td class="moved">{links}</td></tr>'
+        )
     head = "".join(f'<th scope="col">{e(words[k])}</th>' for k in ("section", "score")) + "<th></th>"
     head += f'<th scope="col">{e(words["moved_by"])}</th>'
     return (
@@ -148,10 +158,13 @@ def _transcript(
         mood = ""
         if role == "customer":
             label = (u.get("sentiment") or {}).get("label") or ""
-            mood = f' <span class="mood-dot {valence_class((u.get("sentiment") or {}).get("valence"))}">{e(label)}</span>'
+            mood = (
+                f' <span class="mood-dot {valence_class((u.get("sentiment") or {}).get("valence"))}">{e(label)}</span>'
+            )
         lines.append(
             f'<li class="line {e(role)}{" flagged" if refs else ""}" id="u{i}" data-s="{start:.2f}" data-e="{end:.2f}">'
-            f'<button type="button" class="ts" data-t="{start:.2f}" aria-label="{e(words["play_from"])} {clock(start)}">'
+            f'<button type="button" class="ts" data-t="{start:.2f}" '
+            f'aria-label="{e(words["play_from"])} {clock(start)}">'
             f"{clock(start)}</button>"
             f'<span class="who">{e(role_label(role, words))}</span>'
             f'<span class="text">{e(u["text"])}{mood}{refs}</span></li>'

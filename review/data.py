@@ -11,8 +11,10 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from scoring.scorecards import why_review
 from store import Store, schema
 
 
@@ -46,6 +48,16 @@ class CallView:
     def utterances(self) -> list[dict[str, Any]]:
         return list(self.call["utterances"])
 
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Why a coach should hear it (``scoring.scorecards.why_review``), worked out once per call."""
+        return why_review(self.call)
+
+    @property
+    def quiet(self) -> bool:
+        """It passed and its only reason is its score: nothing for a coach to fix."""
+        return bool((self.score or {}).get("passed")) and all(r.startswith("score ") for r in self.reasons)
+
     @property
     def score(self) -> Mapping[str, Any] | None:
         score = self.call.get("score")
@@ -60,19 +72,20 @@ def load_calls(store: Store, since: str | None = None, until: str | None = None)
     from audit.filters import bound
 
     c = schema.calls.c
-    query = select(schema.calls).where(c.status == "ok")
+    conditions = [c.status == "ok"]
     if since:
-        query = query.where(c.started_at >= bound(since))
+        conditions.append(c.started_at >= bound(since))
     if until:
-        query = query.where(c.started_at < bound(until, end=True))
+        conditions.append(c.started_at < bound(until, end=True))
+    # the child rows of the chosen calls only, by the calls' indexed columns (a week of a big store)
+    chosen = select(c.call_id).where(*conditions)
     with store.engine.connect() as conn:
-        rows = list(conn.execute(query.order_by(c.started_at, c.call_id)))
-        wanted = {r.call_id for r in rows}
-        children = {t.name: _children(conn, t, wanted) for t in (schema.findings, schema.utterances, schema.sections)}
-        verdicts = _verdicts(conn, wanted)
+        rows = list(conn.execute(select(schema.calls).where(*conditions).order_by(c.started_at, c.call_id)))
+        children = {t.name: _children(conn, t, chosen) for t in (schema.findings, schema.utterances, schema.sections)}
+        verdicts = _verdicts(conn, chosen)
     return [
         _view(
-            r._mapping,
+            dict(r._mapping),
             children["findings"].get(r.call_id, []),
             children["utterances"].get(r.call_id, []),
             children["sections"].get(r.call_id, []),
@@ -82,25 +95,24 @@ def load_calls(store: Store, since: str | None = None, until: str | None = None)
     ]
 
 
-def _children(conn: Any, table: Any, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+def _children(conn: Any, table: Any, chosen: Any) -> dict[str, list[dict[str, Any]]]:
     from sqlalchemy import select
 
     order = [table.c.call_id, table.c.idx] if "idx" in table.c else [table.c.call_id]
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in conn.execute(select(table).order_by(*order)):
-        if row.call_id in wanted:  # the date filter is on calls; child tables are read whole
-            out[row.call_id].append(dict(row._mapping))
+    for row in conn.execute(select(table).where(table.c.call_id.in_(chosen)).order_by(*order)):
+        out[row.call_id].append(dict(row._mapping))
     return out
 
 
-def _verdicts(conn: Any, wanted: set[str]) -> dict[str, list[Verdict]]:
+def _verdicts(conn: Any, chosen: Any) -> dict[str, list[Verdict]]:
     from sqlalchemy import select
 
     v = schema.verdicts.c
     out: dict[str, list[Verdict]] = defaultdict(list)
-    for row in conn.execute(select(schema.verdicts).order_by(v.call_id, v.finding_idx, v.at, v.id)):
-        if row.call_id in wanted:
-            out[row.call_id].append(Verdict(int(row.finding_idx), str(row.verdict), row.note, str(row.by), str(row.at)))
+    query = select(schema.verdicts).where(v.call_id.in_(chosen)).order_by(v.call_id, v.finding_idx, v.at, v.id)
+    for row in conn.execute(query):
+        out[row.call_id].append(Verdict(int(row.finding_idx), str(row.verdict), row.note, str(row.by), str(row.at)))
     return out
 
 

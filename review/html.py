@@ -62,9 +62,3 @@ def pct(x: float | None) -> str:
 
 def num(x: float | None) -> str:
     return "–" if x is None else f"{x:g}"
-
-
-def describe(explanation: Any) -> str:
-    """The rule's own sentence: the engine writes "<rule description> (<why this call>)"."""
-    text = str(explanation or "")
-    return text.rsplit(" (", 1)[0] if text.endswith(")") and " (" in text else text

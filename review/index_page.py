@@ -11,7 +11,7 @@ from review.data import CallView
 from review.html import SEVERITIES, SEVERITY_RANK, e, num, page, pct, score_badge, severity_tag, stat
 from review.i18n import why
 from review.svg import clock
-from scoring.scorecards import GroupCard, review_first, why_review
+from scoring.scorecards import GroupCard, review_first
 
 REVIEW_FIRST = 10
 
@@ -45,16 +45,23 @@ def _review_first(views: Sequence[CallView], lang: str, words: Mapping[str, str]
     if not views:
         return f'<p class="empty">{e(words["nothing"])}</p>'
     by_id = {v.call_id: v for v in views}
+    # review_first's order; calls that passed with nothing else to say are not worth a coach's time
+    ranked = [by_id[r.call_id] for r in review_first([v.call for v in views], n=len(views))]
+    flagged = [v for v in ranked if not v.quiet][:REVIEW_FIRST]
+    if not flagged:
+        return (
+            f'<section class="review-first"><h2>{e(words["review_first"])}</h2>'
+            f"<p>{e(words['nothing_flagged'])}</p></section>"
+        )
     items = []
-    for rank, r in enumerate(review_first([v.call for v in views], n=REVIEW_FIRST), start=1):
-        v = by_id[r.call_id]
-        reasons = "".join(f"<li>{e(x)}</li>" for x in why(why_review(v.call), lang))
+    for rank, v in enumerate(flagged, start=1):
+        reasons = "".join(f"<li>{e(x)}</li>" for x in why(v.reasons, lang))
         items.append(
             f'<li class="rf"><span class="rank">{rank}</span>'
             f'<div class="rf-main"><a class="call" href="{e(names.call_page(v.call_id))}">{e(v.call_id)}</a>'
             f'<span class="meta">{e(words["agent"])} <a href="{e(names.agent_page(v.agent_id))}">{e(v.agent_id)}</a>'
             f" · {e(_when(v.started_at))} · {clock(v.duration_s)}</span>"
-            f'<ul class="why">{reasons}</ul></div>{score_badge(v.score, words)}</li>'
+            f'<ul class="why{" calm" if v.quiet else ""}">{reasons}</ul></div>{score_badge(v.score, words)}</li>'
         )
     return (
         f'<section class="review-first"><h2>{e(words["review_first"])}</h2>'
@@ -74,17 +81,21 @@ def _calls_table(views: Sequence[CallView], lang: str, words: Mapping[str, str])
         + f'<button type="reset" id="f-clear">{e(words["clear"])}</button>'
         + f'<output id="f-count" aria-live="polite">{len(views)} / {len(views)}</output></form>'
     )
-    head = "".join(
-        f'<th scope="col"><button type="button" data-sort="{key}" data-type="{kind}">{e(words[label])}</button></th>'
-        for key, kind, label in (
-            ("call", "text", "call"),
-            ("agent", "text", "agent"),
-            ("started", "text", "started"),
-            ("score", "num", "score"),
-            ("sevrank", "num", "severity"),
-            ("findings", "num", "findings"),
+    head = (
+        "".join(
+            f'<th scope="col"><button type="button" data-sort="{key}" data-type="{kind}">'
+            f"{e(words[label])}</button></th>"
+            for key, kind, label in (
+                ("call", "text", "call"),
+                ("agent", "text", "agent"),
+                ("started", "text", "started"),
+                ("score", "num", "score"),
+                ("sevrank", "num", "severity"),
+                ("findings", "num", "findings"),
+            )
         )
-    ) + f'<th scope="col">{e(words["why"])}</th>'
+        + f'<th scope="col">{e(words["why"])}</th>'
+    )
     rows = "".join(_row(v, lang, words) for v in views)
     return (
         f'<section class="all-calls"><h2>{e(words["all_calls"])}</h2>{filters}'
@@ -109,7 +120,7 @@ def _row(v: CallView, lang: str, words: Mapping[str, str]) -> str:
     rules = sorted({str(f["rule_id"]) for f in findings})
     score = v.score
     total = f"{float(score['total']):g}" if score else ""
-    reasons = "; ".join(why(why_review(v.call), lang))
+    reasons = "; ".join(why(v.reasons, lang))
     return (
         f'<tr data-call="{e(v.call_id)}" data-agent="{e(v.agent_id)}" data-started="{e(v.started_at or "")}" '
         f'data-score="{total}" data-sevrank="{SEVERITY_RANK.get(worst, 9)}" data-findings="{len(findings)}" '
@@ -130,7 +141,8 @@ def _agents(cards: Sequence[GroupCard], words: Mapping[str, str]) -> str:
         for c in cards
     )
     head = "".join(
-        f'<th scope="col">{e(words[k])}</th>' for k in ("agent", "calls", "mean_score", "pass_rate", "auto_fails")
+        f'<th scope="col"{"" if k == "agent" else " class=n"}>{e(words[k])}</th>'
+        for k in ("agent", "calls", "mean_score", "pass_rate", "auto_fails")
     )
     return (
         f'<section class="agents"><h2>{e(words["agents"])}</h2><table class="calls">'

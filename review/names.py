@@ -2,8 +2,9 @@
 
 An id keeps its own characters on disk (Chinese included) so that a link is just the id
 URL-encoded — ``audit.violations.page_link`` writes ``calls/<quoted id>.html`` and lands on the
-same file. Characters a path cannot hold, or that would change a link's meaning (``/ \\ % ? #``,
-controls, a leading dot), become ``_`` with a short hash so two ids never share a file.
+same file (``%``, ``?`` and ``#`` too: they are encoded in the link). Characters a file name cannot
+hold or should not (``/``, ``\\``, controls, a leading dot, over 150 bytes) become ``_`` with a short
+hash so two ids never share a file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import re
 from urllib.parse import quote
 
-_UNSAFE = re.compile(r"[/\\%?#\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f]")
 _MAX_BYTES = 150
 
 

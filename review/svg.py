@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 W = 1000.0  # the viewBox width; the SVG scales to the page
 
@@ -31,6 +32,7 @@ class Point:
     value: float
     href: str
     passed: bool
+    when: str = ""  # a date under the first and last point
 
 
 def _x(t: float, duration: float) -> float:
@@ -52,7 +54,7 @@ def valence_class(valence: float | None) -> str:
 
 
 def timeline(
-    utterances: Sequence[Mapping[str, object]],
+    utterances: Sequence[Mapping[str, Any]],
     marks: Sequence[Mark],
     duration: float,
     labels: Mapping[str, str],
@@ -61,10 +63,10 @@ def timeline(
 
     Utterance bars and finding marks carry ``data-t`` (their start): app.js plays from there.
     """
-    duration = max(duration, max((float(u.get("end") or 0.0) for u in utterances), default=0.0), 1.0)  # type: ignore[arg-type]
+    duration = max(duration, max((float(u.get("end") or 0.0) for u in utterances), default=0.0), 1.0)
     lanes = {"agent": 28.0, "customer": 56.0}
     out = [
-        f'<svg class="timeline" viewBox="0 0 {W + 90:.0f} 120" role="group" '
+        f'<svg class="timeline" viewBox="0 0 {W + 120:.0f} 120" role="group" '
         f'aria-label="{escape(labels["timeline"])}" preserveAspectRatio="none">',
         '<g transform="translate(90,0)">',
         f'<rect class="lane" x="0" y="{lanes["agent"]}" width="{W}" height="20"/>',
@@ -73,7 +75,7 @@ def timeline(
     ]
     for u in utterances:
         role = str(u.get("role") or "unknown")
-        start, end = float(u.get("start") or 0.0), float(u.get("end") or 0.0)  # type: ignore[arg-type]
+        start, end = float(u.get("start") or 0.0), float(u.get("end") or 0.0)
         x, w = _x(start, duration), max(_x(end, duration) - _x(start, duration), 1.5)
         tip = escape(f"{clock(start)} {u.get('text') or ''}"[:160])
         y = lanes.get(role, 42.0)
@@ -82,7 +84,7 @@ def timeline(
             f"<title>{tip}</title></rect>"
         )
         if role == "customer":
-            valence = (u.get("sentiment") or {}).get("valence")  # type: ignore[union-attr]
+            valence = (u.get("sentiment") or {}).get("valence")
             out.append(
                 f'<rect class="mood {valence_class(valence)}" x="{x}" y="82" width="{w}" height="10" '
                 f'data-t="{start:.2f}"><title>{tip}</title></rect>'
@@ -120,7 +122,7 @@ def _axis(duration: float) -> list[str]:
 
 def line_chart(points: Sequence[Point], top: float, pass_mark: float | None, label: str) -> str:
     """Scores in call order, the pass mark dashed; each point links to its call."""
-    width, height, left, pad = 640.0, 200.0, 36.0, 14.0
+    width, height, left, pad = 640.0, 212.0, 36.0, 14.0
     top = top or 100.0
     n = len(points)
 
@@ -138,13 +140,21 @@ def line_chart(points: Sequence[Point], top: float, pass_mark: float | None, lab
         _, y = xy(0, pass_mark)
         out.append(f'<line class="passline" x1="{left}" y1="{y}" x2="{width - pad}" y2="{y}"/>')
     if n > 1:
-        path = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(xy(i, p.value) for i, p in enumerate(points)))
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(xy(i, p.value) for i, p in enumerate(points))
+        )
         out.append(f'<path class="trend" d="{path}"/>')
     for i, p in enumerate(points):
         x, y = xy(i, p.value)
         out.append(
             f'<a href="{escape(p.href)}"><circle class="pt {"ok" if p.passed else "bad"}" cx="{x}" cy="{y}" r="5">'
             f"<title>{escape(p.label)}: {p.value:g}</title></circle></a>"
+        )
+    for i in {0, n - 1} if n else set():
+        x, _ = xy(i, 0.0)
+        anchor = "start" if i == 0 and n > 1 else "end" if n > 1 else "middle"
+        out.append(
+            f'<text class="tick" x="{x}" y="{height - 1}" text-anchor="{anchor}">{escape(points[i].when)}</text>'
         )
     out.append("</svg>")
     return "".join(out)

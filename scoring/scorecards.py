@@ -333,16 +333,24 @@ def top_rules(calls: Sequence[Mapping[str, Any]], n: int = TOP_RULES) -> tuple[R
             rid = str(f.get("rule_id"))
             count[rid] += 1
             seen.add(rid)
-            about.setdefault(rid, (_description(f.get("explanation")), str(f.get("severity") or "")))
+            about.setdefault(rid, (describe(f.get("explanation")), str(f.get("severity") or "")))
         in_calls.update(seen)
     ranked = sorted(count, key=lambda r: (-in_calls[r], -count[r], _SEVERITY_RANK.get(about[r][1], 3), r))[:n]
     return tuple(RuleCount(r, about[r][0], about[r][1], count[r], in_calls[r]) for r in ranked)
 
 
-def _description(explanation: Any) -> str:
-    # the engine writes "<rule description> (<why this call>)"; the coach wants the first part
+def describe(explanation: Any) -> str:
+    """The rule's own sentence: the engine writes "<rule description> (<why this call>)", and the
+    why can hold brackets of its own ("(forbidden, found: rate = 207 (above 190))")."""
     text = str(explanation or "")
-    return text.rsplit(" (", 1)[0] if text.endswith(")") and " (" in text else text
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, 0, -1):  # the "(" that matches the last ")", nested ones skipped
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].rstrip() if text[i - 1] == " " else text
+    return text
 
 
 def _sentiment(calls: Sequence[Mapping[str, Any]]) -> Sentiment:

@@ -42,7 +42,8 @@ def default_url(out: Path) -> str:
 
 def masked_url(url: str) -> str:
     """The URL with its password (if any) replaced, for messages and records."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    # up to the last "@" before the path: a password with a raw "@" in it is masked whole
+    return re.sub(r"(://[^:/@]+:)[^/]*@", r"\1***@", url)
 
 
 def open_store(url: str) -> Store:
@@ -62,6 +63,7 @@ class Store:
             raise CallqaError("store.open", f"store {self.url}: use sqlite:///FILE or postgresql://USER@HOST/DB")
         self._file_lock: FileLock | None = None
         self._lock_conn: Any = None
+        self.migrated_from: int = 0  # the schema version found on opening (``store migrate`` reports it)
         try:
             self.engine = create_engine(url, future=True)
         except (SQLAlchemyError, ImportError, ValueError) as e:
@@ -76,6 +78,11 @@ class Store:
         # Two runs opening a fresh SQLite store at once: one migrates, the other waits and then
         # finds it done (PostgreSQL does the same with a transaction-level advisory lock below).
         database = self.engine.url.database if self.dialect == "sqlite" else None
+        if database and database != ":memory:" and not Path(database).parent.is_dir():
+            self.engine.dispose()  # SQLite would only say "unable to open database file"
+            raise CallqaError(
+                "store.open", f"cannot open the store {self.url}: {Path(database).parent} is not a folder"
+            )
         with _flocked(Path(f"{database}.migrate")) if database and database != ":memory:" else nullcontext():
             self._check_and_migrate()
 
@@ -89,7 +96,7 @@ class Store:
                     from sqlalchemy import text
 
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY + 1})
-                version = current_version(conn)
+                version = self.migrated_from = current_version(conn)
                 if version > SCHEMA_VERSION:
                     raise CallqaError(
                         "store.schema",
@@ -121,20 +128,44 @@ class Store:
             self._file_lock = FileLock(Path(f"{path}.lock"), holder, f"the store {path.name}")
             self._file_lock.acquire()
             return
-        from sqlalchemy import select, text
+        from sqlalchemy import text
 
         conn = self.engine.connect()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_KEY}).scalar()
+        if got:
+            # The holder's name goes on the session that holds the lock: a second run reads it
+            # from pg_stat_activity, and it vanishes with the session, so a killed run's name
+            # never outlives its lock (a row in a table would, and would name the wrong run).
+            conn.execute(text("SELECT set_config('application_name', :n, false)"), {"n": _holder_tag(holder)})
         conn.commit()
         if not got:
             conn.close()
-            r = schema.runs.c
-            newest = select(schema.runs).where(r.finished_at.is_(None)).order_by(r.started_at.desc()).limit(1)
-            with self.engine.connect() as other:
-                row = other.execute(newest).first()
-            who = f"host {row.host}, pid {row.pid}, started {row.started_at}" if row else "another process"
-            raise CallqaError("run.locked", f"another callqa run is using the store {self.url} ({who})")
+            raise CallqaError(
+                "run.locked",
+                f"another callqa run is using the store {self.url} ({self._lock_holder()}); wait for it to "
+                "finish, or stop it. A run that died leaves no lock behind: then just run again",
+            )
         self._lock_conn = conn  # the lock lives as long as this session: a dead run's dies with it
+
+    def _lock_holder(self) -> str:
+        """Who holds the PostgreSQL run lock: the holder's session name, else the newest unfinished run."""
+        from sqlalchemy import select, text
+
+        hi, lo = _LOCK_KEY >> 32, _LOCK_KEY & 0xFFFFFFFF
+        holders = text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            f"WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {hi} AND l.objid = {lo} "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        r = schema.runs.c
+        newest = select(schema.runs).where(r.finished_at.is_(None)).order_by(r.started_at.desc()).limit(1)
+        with self.engine.connect() as conn:
+            for (name,) in conn.execute(holders):
+                parts = (name or "").split(" ", 3)
+                if len(parts) == 4 and parts[0] == "callqa":
+                    return f"host {parts[3]}, pid {parts[1]}, started {parts[2]}"
+            row = conn.execute(newest).first()  # a holder from before callqa named its session
+        return f"host {row.host}, pid {row.pid}, started {row.started_at}" if row else "another process"
 
     def release(self) -> None:
         if self._file_lock is not None:
@@ -237,6 +268,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _holder_tag(holder: Holder) -> str:
+    """The holder as a PostgreSQL session name: ASCII, at most 63 bytes (the host, last, may be cut)."""
+    return f"callqa {holder.pid} {holder.started_at} {holder.host}".encode("ascii", "replace")[:63].decode()
 
 
 def _now() -> str:
