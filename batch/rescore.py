@@ -16,7 +16,7 @@ from typing import Any
 
 from batch.discover import CallSource
 from pii.model import ENTITY_TYPES, Entity
-from qa.analyse import scrub_metadata
+from qa.analyse import judge, scrub_metadata
 from qa.errors import CallqaError
 from qa.model import CallResult, Utterance
 from qa.pipeline import PipelineOptions, Processed, failed_result
@@ -43,30 +43,16 @@ def rescored(
     result: CallResult, metadata: dict[str, Any], options: PipelineOptions, overrule: tuple[Overrule, ...] = ()
 ) -> CallResult:
     """``result`` with findings, metrics and score from ``options``' pack, and today's metadata."""
-    from rules import check_call
-    from rules.metrics import MetricOptions, conversation_metrics
-    from scoring.callscore import overruled_findings, score_findings
-
     timings = dict(result.timings)
     versions = {k: v for k, v in result.versions.items() if k not in ("rules", "rules_sha256")}
     duration = result.audio.duration_s if result.audio else None
-    pack = options.rules
-    changes: dict[str, Any] = {"metadata": scrub_metadata(metadata), "findings": (), "score": None}
-    if pack is None:
-        changes["metrics"] = conversation_metrics(result.utterances, duration, MetricOptions())
-    else:
-        t = time.perf_counter()
-        entities = entities_from_rows(result)
-        mask = options.analysis.redact.mask
-        checked = check_call(result.utterances, duration, result.language, pack, entities, mask)
-        timings["rules_s"] = time.perf_counter() - t
-        t = time.perf_counter()
-        checked, overruled = overruled_findings(checked, overrule)
-        changes["score"] = score_findings(pack, checked, overruled)
-        timings["scoring_s"] = time.perf_counter() - t
-        changes["metrics"], changes["findings"] = checked.metrics, checked.findings
-        versions.update(rules=f"{pack.name}@{pack.version}", rules_sha256=pack.sha256)
-    return result.with_(timings=timings, versions=versions, **changes)
+    entities = entities_from_rows(result) if options.rules is not None else ()
+    judged = judge(
+        result.utterances, duration, result.language, options.analysis, entities, overrule, versions, timings
+    )
+    changes: dict[str, Any] = {"metadata": scrub_metadata(metadata), "findings": (), "score": None, **judged}
+    changes.setdefault("versions", versions)
+    return result.with_(timings=timings, **changes)
 
 
 def entities_from_rows(result: CallResult) -> tuple[Entity, ...]:

@@ -7,6 +7,7 @@ masked. The unredacted result is kept only when the user asked for it.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,20 +69,7 @@ def analyse(
         timings["emotion_s"] = time.perf_counter() - t
 
     duration = result.audio.duration_s if result.audio else None
-    changes: dict[str, Any] = {}
-    pack = options.rules
-    if pack is not None:
-        t = time.perf_counter()
-        checked = check_call(utterances, duration, language, pack, entities, options.redact.mask)
-        timings["rules_s"] = time.perf_counter() - t
-        t = time.perf_counter()
-        checked, overruled = overruled_findings(checked, overrule)
-        changes["score"] = score_findings(pack, checked, overruled)
-        timings["scoring_s"] = time.perf_counter() - t
-        changes["metrics"], changes["findings"] = checked.metrics, checked.findings
-        changes["versions"] = {**result.versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256}
-    else:
-        changes["metrics"] = conversation_metrics(utterances, duration, MetricOptions())
+    changes = judge(utterances, duration, language, options, entities, overrule, result.versions, timings)
 
     found = by_utterance(entities)
     masked = tuple(redact_utterance(u, found.get(i, ()), options.redact.mask) for i, u in enumerate(utterances))
@@ -99,6 +87,36 @@ def analyse(
         )
         unredacted = raw.with_(pii=rows)
     return Analysed(redacted, unredacted)
+
+
+def judge(
+    utterances: tuple[Utterance, ...],
+    duration: float | None,
+    language: str | None,
+    options: AnalysisOptions,
+    entities: tuple[Entity, ...],
+    overrule: tuple[Overrule, ...],
+    versions: Mapping[str, str],
+    timings: dict[str, float],
+) -> dict[str, Any]:
+    """Metrics, findings, score and the pack's versions: what a changed pack redoes (``timings``
+    gets the rules' and scoring's seconds)."""
+    pack = options.rules
+    if pack is None:
+        return {"metrics": conversation_metrics(utterances, duration, MetricOptions())}
+    t = time.perf_counter()
+    checked = check_call(utterances, duration, language, pack, entities, options.redact.mask)
+    timings["rules_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    checked, overruled = overruled_findings(checked, overrule)
+    score = score_findings(pack, checked, overruled)
+    timings["scoring_s"] = time.perf_counter() - t
+    return {
+        "metrics": checked.metrics,
+        "findings": checked.findings,
+        "score": score,
+        "versions": {**versions, "rules": f"{pack.name}@{pack.version}", "rules_sha256": pack.sha256},
+    }
 
 
 def _pii_row(e: Entity, utterances: tuple[Utterance, ...], result: CallResult, mode: str) -> dict[str, Any]:
