@@ -51,8 +51,8 @@ def test_rerun_skips_every_finished_call_and_changes_nothing(tmp_path, pipeline)
     assert (again.calls, again.ok, again.failed, again.skipped) == (8, 0, 0, 8)
     assert {p.name: p.stat().st_mtime_ns for p in (out / "calls").iterdir()} == before  # nothing rewritten
     assert rows(out, "select count(*), count(distinct call_id) from calls") == [(8, 8)]
-    runs = sorted((out / "runs").glob("*.json"))
-    assert len(runs) == 2 and json.loads(runs[-1].read_text())["skipped"] == 8
+    assert len(list((out / "runs").glob("*.json"))) == 2
+    assert json.loads((out / "runs" / f"{again.run_id}.json").read_text())["skipped"] == 8
 
 
 def test_every_result_carries_its_keys_and_run(tmp_path, pipeline):
