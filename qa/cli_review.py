@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from qa.cli_audit import calibration, mark
+from qa.cli_review_site import build
 
 
 class _SiteByDefault(click.Group):
@@ -30,16 +29,6 @@ def review() -> None:
     """
 
 
+review.add_command(build, "build")
 review.add_command(mark)
 review.add_command(calibration)
-
-
-def _mount_site(group: Any) -> None:
-    try:
-        from qa.cli_review_site import build
-    except ImportError:  # the site builder is being written
-        return
-    group.add_command(build, "build")
-
-
-_mount_site(review)

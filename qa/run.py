@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from batch import CallSource, discover
+from batch.executor import Executor
 from batch.metadata import Manifest
 from pii.audio import AudioRedactOptions
 from qa.errors import CallqaError
@@ -259,7 +260,7 @@ class _Run:
         _writing(lambda: store.finish_run(self.run_id, summary.to_dict()))
         return summary
 
-    def _executor(self) -> Any:
+    def _executor(self) -> Executor:
         from batch.executor import InlineExecutor, threads_per_worker
         from batch.worker import CallWorker, WorkerSetup
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -17,13 +18,17 @@ SHARED = ROOT.parent / "shared" / "data"
 IN_CI = os.environ.get("CI") == "true"
 
 
+def missing(what: str, hint: str = "required") -> NoReturn:
+    """A part a test needs is not here: skip locally, fail in CI (a missing part is a failure there)."""
+    if IN_CI:
+        pytest.fail(f"{what} (CI=true: {hint})")
+    pytest.skip(what)
+
+
 def require(path: Path) -> Path:
-    """The path if it exists; otherwise skip locally, fail in CI (a missing part is a failure there)."""
+    """The path if it exists; otherwise skip locally, fail in CI."""
     if not path.exists():
-        message = f"{path} is missing"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: required)")
-        pytest.skip(message)
+        missing(f"{path} is missing")
     return path
 
 
@@ -31,12 +36,9 @@ def require_tools(*names: str) -> None:
     """System programs a test needs (espeak-ng, sox): skip locally when missing, fail in CI."""
     import shutil
 
-    missing = [name for name in names if shutil.which(name) is None]
-    if missing:
-        message = f"{' and '.join(missing)} missing"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: .ci/run installs them)")
-        pytest.skip(message)
+    absent = [name for name in names if shutil.which(name) is None]
+    if absent:
+        missing(f"{' and '.join(absent)} missing", ".ci/run installs them")
 
 
 @pytest.fixture(scope="session")
@@ -74,9 +76,7 @@ def postgres_server() -> Iterator[str]:
     import tempfile
 
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
-        if IN_CI:
-            pytest.fail("PostgreSQL is missing (CI=true: .ci/run installs it and exports CALLQA_TEST_POSTGRES)")
-        pytest.skip("PostgreSQL is not installed")
+        missing("PostgreSQL is not installed", ".ci/run installs it and exports CALLQA_TEST_POSTGRES")
     folder = tempfile.mkdtemp(prefix="callqa-pg-")  # not under pytest's 0700 tmp: the postgres user must reach it
     env = {**os.environ, "CALLQA_PG_PORT": str(55000 + os.getpid() % 1000)}
     pg = str(ROOT / ".ci" / "pg")

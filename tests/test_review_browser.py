@@ -21,6 +21,7 @@ import pytest
 from review import build_site
 from store import default_url, open_store
 from tests.batchcalls import CARD, write_calls
+from tests.conftest import missing
 from tests.test_review_site import XSS, write_special_calls
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,12 +37,6 @@ ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
-
-
-def _missing(why: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the browser test needs {why} in CI")
-    pytest.skip(f"{why} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +72,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not CHROMIUM.exists():
-        _missing("/usr/bin/chromium (apt-get install chromium)")
+        missing("/usr/bin/chromium is not installed", "apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright (pip install playwright; never `playwright install`)")
+        missing("playwright is not installed", "pip install -e '.[dev]'; never `playwright install`")
     home = tmp_path_factory.mktemp("browser-home")
     saved = {k: os.environ.get(k) for k in ("HOME", "TMPDIR")}
     os.environ.update(HOME=str(home), TMPDIR=str(home))
